@@ -1,0 +1,242 @@
+/** Command line: flags → Config, then one of: serve, --list-tools, --mcp-config, --help, --version. */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import {
+  type Config,
+  DEFAULT_NAMESPACE,
+  defaultConfigPath,
+  pickString,
+  readConfigFile,
+} from "./config.ts";
+import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
+import { Logger } from "./log.ts";
+import { fixedHubAccess, type HubAccess, Session, unavailableHubAccess } from "./session.ts";
+import { applySet, type Values } from "./set_values.ts";
+import { SERVER_NAME, VERSION } from "./version.ts";
+
+/** The usage text of `--help`, also printed after a flag error. */
+export const USAGE = `Usage: ${SERVER_NAME} [mcp] [flags]
+
+An MCP server (stdio) for Kubeshark: lets AI assistants query Kubernetes traffic.
+
+Modes:
+  --url URL              Talk to a running Kubeshark front end (URL mode; read-only)
+  (default)              Proxy mode: reach Kubeshark through your kubeconfig
+
+Flags:
+  --url URL              Kubeshark's address, e.g. https://kubeshark.example.com
+  --token TOKEN          Token for a Hub that requires authentication (URL mode;
+                         env KUBESHARK_HUB_TOKEN)
+  --kubeconfig PATH      Kubeconfig file (default $KUBECONFIG, else ~/.kube/config)
+  --context NAME         Kubeconfig context (same as --set kube.context=NAME)
+  -n, --namespace NS     Kubeshark's release namespace (same as --set tap.release.namespace=NS;
+                         default "default")
+  --allow-destructive    Offer start_kubeshark and stop_kubeshark (proxy mode)
+  --set KEY=VALUE        Kubeshark value, Helm syntax (repeatable): --set tap.docker.tag=v53.3
+  --config-path PATH     Kubeshark config file (default ~/.kubeshark/config.yaml)
+  --download-dir DIR     Where download_file saves files (default: working directory)
+  --hub-timeout SECONDS  Bound on one Hub API request (default 30)
+  --list-tools           Print the tools and prompts, then exit
+  --mcp-config           Print an MCP client configuration for this server, then exit
+  -d, --debug            Verbose logs on stderr
+  -v, --version          Print the version and exit
+  -h, --help             Print this help and exit
+`;
+
+const OPTIONS = {
+  url: { type: "string" },
+  token: { type: "string" },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  namespace: { type: "string", short: "n" },
+  "allow-destructive": { type: "boolean" },
+  set: { type: "string", multiple: true },
+  "config-path": { type: "string" },
+  "download-dir": { type: "string" },
+  "hub-timeout": { type: "string" },
+  "list-tools": { type: "boolean" },
+  "mcp-config": { type: "boolean" },
+  debug: { type: "boolean", short: "d" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** What the command line asks for. */
+export type Action = "serve" | "list-tools" | "mcp-config" | "help" | "version";
+
+/** A command-line problem: reported in one line, with usage, exit code 2. */
+export class UsageError extends Error {}
+
+/** Parses arguments into an action and a configuration. Throws UsageError on bad input. */
+export async function parseCommandLine(
+  args: string[],
+  env: { get(name: string): string | undefined } = Deno.env,
+): Promise<{ action: Action; config: Config }> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0]);
+  }
+  const { values: flags, positionals } = parsed;
+  // `kubeshark mcp …` configs work by swapping the command: a leading "mcp" is accepted.
+  const extra = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+
+  const action: Action = flags.help
+    ? "help"
+    : flags.version
+    ? "version"
+    : flags["list-tools"]
+    ? "list-tools"
+    : flags["mcp-config"]
+    ? "mcp-config"
+    : "serve";
+
+  const url = flags.url === undefined ? undefined : parseHubUrl(flags.url);
+  const setArgs = flags.set ?? [];
+  const values: Values = {};
+  for (const argument of setArgs) {
+    try {
+      applySet(values, argument);
+    } catch (error) {
+      throw new UsageError(`--set ${argument}: ${(error as Error).message}`);
+    }
+  }
+  const hubTimeoutMs = parseTimeout(flags["hub-timeout"]);
+  const configPath = flags["config-path"] ?? defaultConfigPath();
+  let fileValues: Values = {};
+  if (action !== "help" && action !== "version") {
+    try {
+      fileValues = await readConfigFile(configPath, flags["config-path"] !== undefined);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const layers = [values, fileValues];
+  const config: Config = {
+    mode: url ? "url" : "proxy",
+    url,
+    token: flags.token ?? (env.get("KUBESHARK_HUB_TOKEN") || undefined),
+    license: pickString(layers, "license"),
+    kubeconfig: flags.kubeconfig ?? pickString(layers, "kube.configPath"),
+    context: flags.context ?? pickString(layers, "kube.context"),
+    namespace: flags.namespace ?? pickString(layers, "tap.release.namespace") ?? DEFAULT_NAMESPACE,
+    allowDestructive: flags["allow-destructive"] ?? false,
+    setArgs,
+    values,
+    configPath,
+    downloadDir: resolve(flags["download-dir"] ?? "."),
+    debug: flags.debug ?? false,
+    hubTimeoutMs,
+  };
+  return { action, config };
+}
+
+function parseHubUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(
+      `--url "${text}" is not a URL (expected e.g. https://kubeshark.example.com)`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--url "${text}" must start with http:// or https://`);
+  }
+  if (url.search || url.hash) {
+    throw new UsageError(`--url "${text}" must not carry a query or fragment`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return HUB_TIMEOUT_MS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new UsageError(`--hub-timeout "${text}" must be a number of seconds from 0 to 3600`);
+  }
+  return seconds * 1000;
+}
+
+/** Builds how this configuration reaches the Hub. */
+export function hubAccessFor(config: Config): HubAccess {
+  if (config.mode === "url") {
+    const token = config.token;
+    return fixedHubAccess(
+      new HubClient(config.url!, {
+        timeoutMs: config.hubTimeoutMs,
+        credentials: {
+          token: token ? () => token : undefined,
+          license: config.license,
+          advice: "In URL mode pass a token with --token or KUBESHARK_HUB_TOKEN (mint one with " +
+            "`kubectl create token kubeshark-cli -n <release namespace> --audience kubeshark-hub`; " +
+            "it expires, so mint a new one and restart when it does), or set a valid license " +
+            "(`license` in the Kubeshark config file) if the deployment uses one.",
+        },
+      }),
+    );
+  }
+  // TODO(#5): reach the Hub through Kubernetes (port-forward, service proxy).
+  return unavailableHubAccess(
+    "Reaching Kubeshark through Kubernetes (proxy mode) is not available in this version yet. " +
+      "Expose Kubeshark and pass its address with --url: for example run `kubeshark proxy` and " +
+      "start this server with --url http://127.0.0.1:8899.",
+  );
+}
+
+/** Runs the command line; returns the process exit code. */
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = await parseCommandLine(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    await writeStderr(`${SERVER_NAME}: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { action, config } = parsed;
+  switch (action) {
+    case "help":
+      await writeStdout(USAGE);
+      return 0;
+    case "version":
+      await writeStdout(`${SERVER_NAME} ${VERSION}\n`);
+      return 0;
+    case "mcp-config": {
+      const { mcpClientConfig } = await import("./print_modes.ts");
+      await writeStdout(JSON.stringify(mcpClientConfig(config), null, 2) + "\n");
+      return 0;
+    }
+    case "list-tools": {
+      const { listTools } = await import("./print_modes.ts");
+      const { text, ok } = await listTools(config, hubAccessFor(config));
+      await writeStdout(text);
+      return ok ? 0 : 1;
+    }
+    case "serve": {
+      const { serve } = await import("./server.ts");
+      const log = new Logger();
+      if (config.debug) log.setStderrLevel("debug");
+      if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);
+      return await serve(new Session(config, log, hubAccessFor(config)));
+    }
+  }
+}
+
+async function writeStdout(text: string): Promise<void> {
+  await writeAll(Deno.stdout, new TextEncoder().encode(text));
+}
+
+async function writeStderr(text: string): Promise<void> {
+  await writeAll(Deno.stderr, new TextEncoder().encode(text));
+}
+
+async function writeAll(
+  output: { write(bytes: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await output.write(bytes.subarray(written));
+}

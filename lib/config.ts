@@ -1,0 +1,73 @@
+/** The resolved configuration, and Kubeshark's config file (`~/.kubeshark/config.yaml`). */
+import { getValue, type Values } from "./set_values.ts";
+
+/** How the server reaches the Hub. */
+export type Mode = "url" | "proxy";
+
+/** Everything the server needs to know, resolved from flags, environment and config file. */
+export interface Config {
+  mode: Mode;
+  /** URL mode: the Hub front end's base URL, no trailing slash. */
+  url?: string;
+  /** URL mode: a token for a gated Hub (never logged, never printed). */
+  token?: string;
+  /** License from the config file or `--set license=…`, sent as `License-Key`. */
+  license?: string;
+  kubeconfig?: string;
+  context?: string;
+  /** The release namespace (`tap.release.namespace`). */
+  namespace: string;
+  allowDestructive: boolean;
+  /** The raw `--set` arguments, in order, and what they parse to. */
+  setArgs: string[];
+  values: Values;
+  configPath: string;
+  downloadDir: string;
+  debug: boolean;
+  hubTimeoutMs: number;
+}
+
+/** Kubeshark's default release namespace. */
+export const DEFAULT_NAMESPACE = "default";
+
+/** The default config file path Kubeshark reads. */
+export function defaultConfigPath(): string {
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+  return `${home}/.kubeshark/config.yaml`;
+}
+
+/**
+ * Reads Kubeshark's YAML config file. A missing file at the default path is normal (returns {});
+ * a missing file the user named, or unreadable YAML, is an error.
+ */
+export async function readConfigFile(path: string, explicit: boolean): Promise<Values> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (!explicit && error instanceof Deno.errors.NotFound) return {};
+    throw new Error(`cannot read config file "${path}": ${(error as Error).message}`);
+  }
+  // Loaded only when a config file exists: most users have none, and start-up stays lean.
+  const { parse } = await import("yaml");
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch (error) {
+    throw new Error(`config file "${path}" is not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new Error(`config file "${path}" must hold a mapping at the top level`);
+  }
+  return parsed as Values;
+}
+
+/** A string at a dotted path of several value layers, the first layer that has one winning. */
+export function pickString(layers: Values[], path: string): string | undefined {
+  for (const layer of layers) {
+    const value = getValue(layer, path);
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,397 @@
+/**
+ * The dispatcher: one parsed JSON-RPC message in, at most one response out through `send`.
+ * Requests run concurrently; each has an AbortController that `notifications/cancelled` fires,
+ * after which the request gets no response. Every error kind becomes a reply here, and only here.
+ */
+import type { z } from "zod";
+import { describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
+import { HubError } from "./hub/client.ts";
+import type { HubInfo } from "./hub/schemas.ts";
+import { instructionsFor } from "./instructions.ts";
+import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
+import {
+  CallToolParams,
+  type CallToolResult,
+  CancelledParams,
+  formatIssues,
+  GetPromptParams,
+  IncomingMessage,
+  InitializeParams,
+  ListParams,
+  negotiateProtocolVersion,
+  type RequestId,
+  SetLevelParams,
+  supportsStructuredContent,
+  type ToolDescriptor,
+} from "./protocol.ts";
+import type { Session } from "./session.ts";
+import { delay } from "./timers.ts";
+import { buildToolTable, type ToolTable } from "./tools/mod.ts";
+import type { ToolContext } from "./tools/types.ts";
+import { SERVER_NAME, VERSION } from "./version.ts";
+
+/** Writes one message (or a batch) to the client. */
+export type Send = (message: unknown) => void;
+
+/** How long `tools/list` and `prompts/*` wait for a Hub discovery before answering without it. */
+export const DISCOVERY_WAIT_MS = 3_000;
+
+type Handler = (params: unknown, request: RequestState) => Promise<unknown>;
+
+interface RequestState {
+  id: RequestId;
+  controller: AbortController;
+}
+
+/** Routes MCP methods to handlers. */
+export class Dispatcher {
+  #session: Session;
+  #send: Send;
+  #tools: ToolTable;
+  #inFlight = new Map<RequestId, AbortController>();
+  #pending = new Set<Promise<void>>();
+  #initialized = false;
+  #hubTools?: { info: HubInfo; tools: ToolDescriptor[] };
+  #handlers: Record<string, Handler>;
+
+  constructor(session: Session, send: Send) {
+    this.#session = session;
+    this.#send = send;
+    this.#tools = buildToolTable(session.config);
+    this.#handlers = {
+      "initialize": (params) => this.#initialize(params),
+      "ping": () => Promise.resolve({}),
+      "tools/list": (params) => this.#listTools(params),
+      "tools/call": (params, request) => this.#callTool(params, request),
+      "prompts/list": (params) => this.#listPrompts(params),
+      "prompts/get": (params) => this.#getPrompt(params),
+      "logging/setLevel": (params) => this.#setLevel(params),
+    };
+    session.setNotifier((method, params) => {
+      if (this.#initialized) this.#send({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
+    });
+  }
+
+  /** Handles one parsed JSON value: a message, or a batch (an array of them). */
+  receive(message: unknown): void {
+    if (Array.isArray(message)) {
+      if (message.length === 0) {
+        this.#send(errorResponse(null, "invalid_request", "Invalid Request: empty batch"));
+        return;
+      }
+      const replies: unknown[] = [];
+      const all = Promise.all(message.map((item) => this.#handle(item, (r) => replies.push(r))));
+      this.#track(all.then(() => {
+        if (replies.length) this.#send(replies);
+      }));
+      return;
+    }
+    this.#track(this.#handle(message, this.#send));
+  }
+
+  /** Resolves once every request under way has been answered, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const wait = delay(timeoutMs);
+    await Promise.race([Promise.allSettled([...this.#pending]), wait.promise]);
+    wait.cancel();
+  }
+
+  /** Aborts every request under way; none of them will be answered. */
+  abortAll(): void {
+    for (const controller of this.#inFlight.values()) controller.abort();
+  }
+
+  #track(work: Promise<void>): void {
+    this.#pending.add(work);
+    work.finally(() => this.#pending.delete(work));
+  }
+
+  async #handle(raw: unknown, reply: Send): Promise<void> {
+    const parsed = IncomingMessage.safeParse(raw);
+    if (!parsed.success) {
+      if (isClientResponse(raw)) return; // We send no requests; a stray response needs no answer.
+      const id = validIdOf(raw);
+      reply(
+        errorResponse(id, "invalid_request", "Invalid Request", {
+          detail: formatIssues(parsed.error),
+        }),
+      );
+      return;
+    }
+    const message = parsed.data;
+    if (message.id === undefined) {
+      this.#notification(message.method, message.params);
+      return;
+    }
+    const handler = Object.hasOwn(this.#handlers, message.method)
+      ? this.#handlers[message.method]
+      : undefined;
+    if (!handler) {
+      reply(
+        errorResponse(message.id, "method_not_found", `Method not found: ${message.method}`, {
+          method: message.method,
+        }),
+      );
+      return;
+    }
+    const controller = new AbortController();
+    const request = { id: message.id, controller };
+    this.#inFlight.set(message.id, controller);
+    let response: unknown;
+    try {
+      const result = await handler(message.params, request);
+      response = { jsonrpc: "2.0", id: message.id, result };
+    } catch (error) {
+      response = this.#errorReply(message.id, message.method, error);
+    } finally {
+      if (this.#inFlight.get(message.id) === controller) this.#inFlight.delete(message.id);
+    }
+    // MCP: a cancelled request gets no response.
+    if (controller.signal.aborted) return;
+    reply(response);
+    // Notifications may flow once the client knows what we are. Most clients also send
+    // notifications/initialized, but list_changed must not hinge on one that doesn't.
+    if (message.method === "initialize" && !("error" in (response as object))) this.#markReady();
+  }
+
+  #markReady(): void {
+    if (this.#initialized) return;
+    this.#initialized = true;
+    this.#session.log.connectClient((level, data) =>
+      this.#send({
+        jsonrpc: "2.0",
+        method: "notifications/message",
+        params: { level, logger: SERVER_NAME, data },
+      })
+    );
+  }
+
+  #notification(method: string, params: unknown): void {
+    switch (method) {
+      case "notifications/initialized":
+      case "initialized": // The pre-2025 name; some clients still send it.
+        this.#markReady();
+        return;
+      case "notifications/cancelled": {
+        const cancel = CancelledParams.safeParse(params);
+        if (!cancel.success) return;
+        this.#inFlight.get(cancel.data.requestId)?.abort(cancel.data.reason ?? "cancelled");
+        this.#session.log.debug(`Request ${cancel.data.requestId} cancelled by the client`);
+        return;
+      }
+      default:
+        // Unknown notifications are ignored, as JSON-RPC requires (a notification has no reply).
+        this.#session.log.debug(`Ignoring notification ${method}`);
+    }
+  }
+
+  #errorReply(id: RequestId, method: string, error: unknown) {
+    if (error instanceof McpError && error.kind !== "tool_failed") {
+      return errorResponse(id, error.kind, error.message, error.data);
+    }
+    this.#session.log.error(
+      `${method} failed: ${error instanceof Error ? error.stack ?? error.message : error}`,
+    );
+    return errorResponse(id, "internal", `Internal error while handling ${method}`, {
+      detail: describeError(error),
+    });
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------------
+
+  #initialize(params: unknown) {
+    const { protocolVersion } = parseParams(InitializeParams, params);
+    const version = negotiateProtocolVersion(protocolVersion);
+    this.#session.protocolVersion = version;
+    return Promise.resolve({
+      protocolVersion: version,
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        logging: {},
+      },
+      serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
+      instructions: instructionsFor(this.#session.config),
+    });
+  }
+
+  #setLevel(params: unknown) {
+    const { level } = parseParams(SetLevelParams, params);
+    this.#session.log.setClientLevel(level);
+    return Promise.resolve({});
+  }
+
+  // --- tools -----------------------------------------------------------------------------------
+
+  async #listTools(params: unknown) {
+    parseParams(ListParams, params);
+    const info = await this.#session.catalog.current(DISCOVERY_WAIT_MS);
+    return { tools: [...this.#tools.listed, ...this.#hubToolList(info)] };
+  }
+
+  #hubToolList(info: HubInfo | undefined): ToolDescriptor[] {
+    if (!info) return [];
+    if (this.#hubTools?.info !== info) {
+      const tools = info.tools.filter((tool) => {
+        if (!this.#tools.byName.has(tool.name)) return true;
+        this.#session.log.warn(`The Hub's tool ${tool.name} is shadowed by the local one`);
+        return false;
+      });
+      this.#hubTools = { info, tools };
+    }
+    return this.#hubTools.tools;
+  }
+
+  async #callTool(params: unknown, request: RequestState): Promise<CallToolResult> {
+    const { name, arguments: args, _meta } = parseParams(CallToolParams, params);
+    const signal = request.controller.signal;
+    const ctx: ToolContext = {
+      session: this.#session,
+      signal,
+      progress: this.#progressSender(_meta?.progressToken, signal),
+    };
+    let result: CallToolResult;
+    try {
+      const local = this.#tools.byName.get(name);
+      if (local) {
+        const input = local.input.safeParse(args ?? {});
+        if (!input.success) {
+          return toolError(`Invalid arguments for ${name}: ${formatIssues(input.error)}`);
+        }
+        result = await local.handler(input.data, ctx);
+      } else {
+        result = await this.#callHubTool(name, args ?? {}, ctx);
+      }
+    } catch (error) {
+      if (error instanceof McpError && error.kind === "tool_failed") {
+        return toolError(error.message);
+      }
+      if (error instanceof HubError) return toolError(error.message);
+      throw error;
+    }
+    if (result.structuredContent && !supportsStructuredContent(this.#session.protocolVersion)) {
+      const { structuredContent: _, ...rest } = result;
+      return rest;
+    }
+    return result;
+  }
+
+  async #callHubTool(
+    name: string,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+  ): Promise<CallToolResult> {
+    const client = await ctx.session.hub.client(ctx.signal);
+    const answer = await client.callTool(name, args, ctx.signal);
+    // The Hub answers again: if discovery had failed, its tools can now be listed.
+    if (!ctx.session.catalog.known) ctx.session.catalog.warm();
+    const json = answer.json;
+    if (json === undefined) return { content: [{ type: "text", text: answer.text }] };
+    const result: CallToolResult = {
+      content: [{ type: "text", text: JSON.stringify(json, null, 2) }],
+    };
+    if (json !== null && typeof json === "object" && !Array.isArray(json)) {
+      result.structuredContent = json as Record<string, unknown>;
+    }
+    return result;
+  }
+
+  #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
+    if (token === undefined) return () => {};
+    return (progress, total, message) => {
+      if (signal.aborted) return;
+      this.#send({
+        jsonrpc: "2.0",
+        method: "notifications/progress",
+        params: {
+          progressToken: token,
+          progress,
+          ...(total !== undefined ? { total } : {}),
+          ...(message ? { message } : {}),
+        },
+      });
+    };
+  }
+
+  // --- prompts ---------------------------------------------------------------------------------
+
+  async #listPrompts(params: unknown) {
+    parseParams(ListParams, params);
+    const info = await this.#session.catalog.current(DISCOVERY_WAIT_MS);
+    const hubPrompts = (info?.prompts ?? []).filter((prompt) => prompt.name !== USAGE_PROMPT.name);
+    return { prompts: [USAGE_PROMPT, ...hubPrompts] };
+  }
+
+  async #getPrompt(params: unknown) {
+    const { name, arguments: values } = parseParams(GetPromptParams, params);
+    if (name === USAGE_PROMPT.name) {
+      return { description: USAGE_PROMPT.description, messages: usagePromptMessages() };
+    }
+    const info = await this.#session.catalog.current(DISCOVERY_WAIT_MS);
+    const prompt = info?.prompts.find((candidate) => candidate.name === name);
+    if (!prompt) {
+      const available = [USAGE_PROMPT.name, ...(info?.prompts ?? []).map((p) => p.name)];
+      const hubProblem = info
+        ? ""
+        : ` (the Hub's prompts are unavailable: ${
+          this.#session.catalog.lastError?.message ?? "not loaded yet"
+        })`;
+      throw new McpError(
+        "invalid_params",
+        `Unknown prompt: "${name}"; available: ${available.join(", ")}${hubProblem}`,
+        { data: { name, available } },
+      );
+    }
+    const missing = (prompt.arguments ?? [])
+      .filter((arg) => arg.required && (values?.[arg.name] ?? "") === "")
+      .map((arg) => arg.name);
+    if (missing.length) {
+      throw new McpError(
+        "invalid_params",
+        `Prompt "${name}" needs the argument(s) ${missing.join(", ")}`,
+        { data: { name, missing } },
+      );
+    }
+    return {
+      description: prompt.description,
+      messages: promptMessages(renderHubPrompt(prompt, values ?? {})),
+    };
+  }
+}
+
+function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    throw new McpError("invalid_params", `Invalid params: ${formatIssues(parsed.error, "params")}`);
+  }
+  return parsed.data;
+}
+
+function toolError(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+/** A JSON-RPC error response for a protocol-level error kind. */
+export function errorResponse(
+  id: RequestId | null,
+  kind: keyof typeof JSON_RPC_CODES,
+  message: string,
+  data?: unknown,
+) {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: { code: JSON_RPC_CODES[kind], message, ...(data !== undefined ? { data } : {}) },
+  };
+}
+
+function isClientResponse(raw: unknown): boolean {
+  return raw !== null && typeof raw === "object" && !("method" in raw) &&
+    ("result" in raw || "error" in raw) && "id" in raw;
+}
+
+function validIdOf(raw: unknown): RequestId | null {
+  if (raw === null || typeof raw !== "object" || !("id" in raw)) return null;
+  const id = (raw as { id: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}

@@ -1,0 +1,42 @@
+/**
+ * The closed set of error kinds. Only the dispatcher turns them into replies: JSON-RPC error codes
+ * for protocol-level problems, `isError` tool results for `tool_failed`.
+ */
+export type ErrorKind =
+  | "parse_error"
+  | "invalid_request"
+  | "method_not_found"
+  | "invalid_params"
+  | "internal"
+  | "tool_failed";
+
+/** JSON-RPC 2.0 codes for the kinds that are protocol errors. */
+export const JSON_RPC_CODES = {
+  parse_error: -32700,
+  invalid_request: -32600,
+  method_not_found: -32601,
+  invalid_params: -32602,
+  internal: -32603,
+} as const;
+
+/** An error that carries its kind and, optionally, structured data for the client. */
+export class McpError extends Error {
+  readonly kind: ErrorKind;
+  readonly data?: unknown;
+
+  constructor(kind: ErrorKind, message: string, options: { data?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "McpError";
+    this.kind = kind;
+    this.data = options.data;
+  }
+}
+
+/** A short, single-line description of any thrown value. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

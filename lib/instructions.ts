@@ -1,0 +1,34 @@
+/** The `instructions` string of `initialize`, which differs by mode (SPEC.md). */
+import type { Config } from "./config.ts";
+
+const FILES = `
+Files: when a tool such as export_snapshot_pcap returns a relative path, do not fetch it yourself. \
+Call download_file with that path to save it locally (it returns the local path, size and sha256), \
+or get_file_url for a link to give the user. Typical flow: export_snapshot_pcap -> relative path -> \
+download_file -> tell the user where the file is.`;
+
+const COMMON = `
+Start with check_kubeshark_status when unsure whether Kubeshark is up. Then list_workloads shows \
+what talks, list_api_calls queries L7 calls (HTTP, gRPC, Redis, Kafka, DNS…) with KFL filters, \
+get_api_stats aggregates, list_l4_flows shows TCP/UDP flows; tools/list has the full set.
+Use these tools, not kubectl, helm or curl: they know where Kubeshark is and how to authenticate.`;
+
+/** Instructions for the configured mode. */
+export function instructionsFor(config: Config): string {
+  if (config.mode === "url") {
+    return `Kubeshark MCP server, connected to ${config.url} (URL mode).
+Read-only access to Kubeshark's captured Kubernetes traffic. Kubeshark is managed externally: \
+start_kubeshark and stop_kubeshark are disabled in URL mode.` + COMMON + FILES;
+  }
+  if (config.allowDestructive) {
+    return `Kubeshark MCP server, proxy mode with DESTRUCTIVE operations ENABLED \
+(--allow-destructive), release namespace '${config.namespace}'.
+start_kubeshark deploys Kubeshark into the cluster and stop_kubeshark removes it (captured data \
+is lost). Both change the cluster: ALWAYS confirm with the user before calling either.
+check_kubeshark_status is safe and read-only.` + COMMON + FILES;
+  }
+  return `Kubeshark MCP server, proxy mode (read-only), release namespace '${config.namespace}'.
+Reaches an existing Kubeshark deployment in the Kubernetes cluster. start/stop are disabled for \
+safety; restart the server with --allow-destructive to enable them.
+check_kubeshark_status is safe and read-only.` + COMMON + FILES;
+}

@@ -1,0 +1,84 @@
+/**
+ * Logging. stdout belongs to JSON-RPC, so every line here goes to stderr, and, once the client
+ * has initialized, to the client as `notifications/message` at or above the level it chose.
+ */
+
+/** MCP (syslog) severities, lowest first. */
+export const LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+] as const;
+
+/** One MCP log severity. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** Receives log records destined for the MCP client. */
+export type ClientLogSink = (level: LogLevel, message: string) => void;
+
+const encoder = new TextEncoder();
+
+function rank(level: LogLevel): number {
+  return LOG_LEVELS.indexOf(level);
+}
+
+/** A logger writing to stderr and, when connected, to the MCP client. */
+export class Logger {
+  #stderrLevel: LogLevel = "info";
+  #clientLevel: LogLevel = "warning";
+  #clientSink?: ClientLogSink;
+
+  /** Sets the lowest level written to stderr (`--debug` lowers it to debug). */
+  setStderrLevel(level: LogLevel): void {
+    this.#stderrLevel = level;
+  }
+
+  /** Sets the lowest level forwarded to the client (`logging/setLevel`). */
+  setClientLevel(level: LogLevel): void {
+    this.#clientLevel = level;
+  }
+
+  /** Starts (or, with undefined, stops) forwarding records to the client. */
+  connectClient(sink: ClientLogSink | undefined): void {
+    this.#clientSink = sink;
+  }
+
+  /** Writes one record. Never throws: a broken stderr must not take a request down. */
+  log(level: LogLevel, message: string): void {
+    if (rank(level) >= rank(this.#stderrLevel)) {
+      try {
+        Deno.stderr.writeSync(encoder.encode(`[kubeshark-mcp] ${level}: ${message}\n`));
+      } catch {
+        // stderr closed: nothing useful left to do with the record.
+      }
+    }
+    if (this.#clientSink && rank(level) >= rank(this.#clientLevel)) {
+      this.#clientSink(level, message);
+    }
+  }
+
+  /** Logs at debug level. */
+  debug(message: string): void {
+    this.log("debug", message);
+  }
+
+  /** Logs at info level. */
+  info(message: string): void {
+    this.log("info", message);
+  }
+
+  /** Logs at warning level. */
+  warn(message: string): void {
+    this.log("warning", message);
+  }
+
+  /** Logs at error level. */
+  error(message: string): void {
+    this.log("error", message);
+  }
+}

@@ -1,0 +1,131 @@
+/** JSON-RPC 2.0 and MCP shapes: the schemas that guard the stdin edge, and protocol versions. */
+import { z } from "zod";
+import { LOG_LEVELS } from "./log.ts";
+
+/** Protocol versions we speak, newest first. */
+export const SUPPORTED_PROTOCOL_VERSIONS = [
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+] as const;
+
+/** The version we answer when the client asks for one we do not know. */
+export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
+
+/** Picks the client's version when we support it, else our latest (the client may then leave). */
+export function negotiateProtocolVersion(requested: string): string {
+  return (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested)
+    ? requested
+    : LATEST_PROTOCOL_VERSION;
+}
+
+/** Whether a negotiated version carries `structuredContent` in tool results (2025-06-18 on). */
+export function supportsStructuredContent(version: string): boolean {
+  return version >= "2025-06-18";
+}
+
+/** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
+export const RequestId = z.union([z.string(), z.number()]);
+/** A request id. */
+export type RequestId = z.infer<typeof RequestId>;
+
+/** A request or notification as it arrives; `id` present makes it a request. */
+export const IncomingMessage = z.object({
+  jsonrpc: z.literal("2.0"),
+  id: RequestId.optional(),
+  method: z.string().min(1),
+  params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+});
+/** A request or notification. */
+export type IncomingMessage = z.infer<typeof IncomingMessage>;
+
+/** `_meta` a client may attach to a request. */
+const RequestMeta = z.looseObject({ progressToken: RequestId.optional() }).optional();
+
+/** `initialize` params; lenient beyond the version, as clients add fields over time. */
+export const InitializeParams = z.looseObject({
+  protocolVersion: z.string(),
+  capabilities: z.looseObject({}).optional(),
+  clientInfo: z.looseObject({ name: z.string().optional(), version: z.string().optional() })
+    .optional(),
+});
+
+/** `tools/call` params. Null or absent arguments mean "no arguments" (some clients send null). */
+export const CallToolParams = z.looseObject({
+  name: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).nullish(),
+  _meta: RequestMeta,
+});
+
+/** `prompts/get` params. */
+export const GetPromptParams = z.looseObject({
+  name: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** `logging/setLevel` params. */
+export const SetLevelParams = z.looseObject({ level: z.enum(LOG_LEVELS) });
+
+/** `notifications/cancelled` params. */
+export const CancelledParams = z.looseObject({
+  requestId: RequestId,
+  reason: z.string().optional(),
+});
+
+/** Params of list methods: we return everything at once, so the cursor is ignored. */
+export const ListParams = z.looseObject({ cursor: z.string().optional() }).optional();
+
+/** One content item of a tool result or prompt message. */
+export interface TextContent {
+  type: "text";
+  text: string;
+}
+
+/** What a tool call returns. */
+export interface CallToolResult {
+  content: TextContent[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+/** Tool behaviour hints (MCP 2025-03-26 on). */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+  [key: string]: unknown;
+}
+
+/** A tool as listed by `tools/list`. */
+export interface ToolDescriptor {
+  name: string;
+  title?: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  annotations?: ToolAnnotations;
+}
+
+/** One prompt argument as listed by `prompts/list`. */
+export interface PromptArgument {
+  name: string;
+  description?: string;
+  required?: boolean;
+}
+
+/** A prompt as listed by `prompts/list`. */
+export interface PromptDescriptor {
+  name: string;
+  description?: string;
+  arguments?: PromptArgument[];
+}
+
+/** Formats zod issues as one line a model can act on: `path: problem; path: problem`. */
+export function formatIssues(error: z.ZodError, root = ""): string {
+  return error.issues.map((issue) => {
+    const path = [root, ...issue.path.map(String)].filter(Boolean).join(".");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  }).join("; ");
+}

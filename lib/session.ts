@@ -1,0 +1,74 @@
+/**
+ * The state one server process shares across requests: configuration, how to reach the Hub,
+ * the Hub catalog, the negotiated protocol version, and the way to notify the client.
+ */
+import type { Config } from "./config.ts";
+import { McpError } from "./errors.ts";
+import { HubCatalog } from "./hub/catalog.ts";
+import { type HubClient } from "./hub/client.ts";
+import type { Logger } from "./log.ts";
+import { LATEST_PROTOCOL_VERSION } from "./protocol.ts";
+
+/** How this process reaches a Hub. URL mode has a fixed client; proxy mode builds one. */
+export interface HubAccess {
+  /** The client, or a tool_failed McpError saying why there is none and what to do. */
+  client(signal?: AbortSignal): Promise<HubClient>;
+  /** Closes whatever the access holds open (a port-forward). */
+  close(): void;
+}
+
+/** Sends a notification to the client (a no-op until the client has initialized). */
+export type Notify = (method: string, params?: Record<string, unknown>) => void;
+
+/** Per-process state handed to every handler. */
+export class Session {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly hub: HubAccess;
+  readonly catalog: HubCatalog;
+  protocolVersion: string = LATEST_PROTOCOL_VERSION;
+  #notify: Notify = () => {};
+
+  constructor(config: Config, log: Logger, hub: HubAccess) {
+    this.config = config;
+    this.log = log;
+    this.hub = hub;
+    this.catalog = new HubCatalog({
+      load: async (signal) => (await hub.client(signal)).discover(signal),
+      onChange: () => {
+        this.notify("notifications/tools/list_changed");
+        this.notify("notifications/prompts/list_changed");
+      },
+      log,
+    });
+  }
+
+  /** Routes notifications to the client once it can receive them. */
+  setNotifier(notify: Notify): void {
+    this.#notify = notify;
+  }
+
+  /** Sends a notification (dropped before the client has initialized). */
+  notify(method: string, params?: Record<string, unknown>): void {
+    this.#notify(method, params);
+  }
+
+  /** Releases background work and connections. */
+  close(): void {
+    this.catalog.close();
+    this.hub.close();
+  }
+}
+
+/** URL mode: one fixed Hub client. */
+export function fixedHubAccess(client: HubClient): HubAccess {
+  return { client: () => Promise.resolve(client), close: () => {} };
+}
+
+/** Proxy mode before the Kubernetes path exists: every Hub use explains how to get going. */
+export function unavailableHubAccess(reason: string): HubAccess {
+  return {
+    client: () => Promise.reject(new McpError("tool_failed", reason)),
+    close: () => {},
+  };
+}

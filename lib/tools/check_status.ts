@@ -1,0 +1,68 @@
+/** check_kubeshark_status: is the Hub there, what is it, how fast does it answer. */
+import { z } from "zod";
+import { describeError } from "../errors.ts";
+import { HubError } from "../hub/client.ts";
+import { defineTool, jsonResult, type ToolContext } from "./types.ts";
+
+const StatusInput = z.object({
+  release_namespace: z.string().optional().describe(
+    "Namespace where Kubeshark is installed (default: the --namespace flag, else 'default'). " +
+      "Ignored in URL mode.",
+  ),
+});
+
+/** Reports whether Kubeshark answers, and with what. */
+export const checkKubesharkStatus = defineTool({
+  name: "check_kubeshark_status",
+  title: "Check Kubeshark status",
+  description:
+    "Safe, read-only: checks whether Kubeshark is running and answering. Reports the Hub's " +
+    "name, version, how many tools it offers and its round-trip time. Call it first when traffic " +
+    "tools fail or return nothing.",
+  input: StatusInput,
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  handler: (_args, ctx) => checkUrlMode(ctx),
+});
+
+async function checkUrlMode(ctx: ToolContext) {
+  const { session, signal } = ctx;
+  const client = await session.hub.client(signal);
+  const started = performance.now();
+  try {
+    const info = await client.discover(signal);
+    const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
+    session.catalog.record(info);
+    const status = {
+      reachable: true,
+      mode: session.config.mode,
+      url: client.baseUrl,
+      hub: { name: info.name, version: info.version, description: info.description },
+      tools: info.tools.length,
+      prompts: info.prompts.length,
+      roundTripMs,
+    };
+    const summary =
+      `Kubeshark is accessible at ${client.baseUrl} (${
+        session.config.mode === "url" ? "URL mode - externally managed" : "proxy mode"
+      }). Hub ${info.name || "(unnamed)"} ${info.version}: ${info.tools.length} tools, ` +
+      `${info.prompts.length} prompts, answered in ${roundTripMs} ms.`;
+    const result = jsonResult(status);
+    result.content.unshift({ type: "text", text: summary });
+    return result;
+  } catch (error) {
+    // A Hub that does not answer is a status to report, not a failure of this tool.
+    if (!(error instanceof HubError) || error.kind === "aborted") throw error;
+    const result = jsonResult({
+      reachable: false,
+      mode: session.config.mode,
+      url: client.baseUrl,
+      problem: error.kind,
+      error: error.message,
+    });
+    result.content.unshift({
+      type: "text",
+      text: `Kubeshark is NOT answering at ${client.baseUrl}. ${describeError(error)}`,
+    });
+    return result;
+  }
+}

@@ -1,0 +1,26 @@
+/** get_file_url: the full URL of a file a Hub tool named by a relative path. */
+import { z } from "zod";
+import { defineTool, textResult } from "./types.ts";
+
+/** A relative Hub file path, as export_snapshot_pcap returns it. */
+export const HubFilePath = z.string().min(1, "path must not be empty").refine(
+  (path) => !/^[a-z][a-z0-9+.-]*:/i.test(path) && !path.startsWith("//"),
+  "path must be the relative path a Hub tool returned (e.g. /snapshots/abc/data.pcap), not a URL",
+).describe("The relative file path returned by a Hub tool (e.g. '/snapshots/abc/data.pcap').");
+
+const GetFileUrlInput = z.object({ path: HubFilePath });
+
+/** Resolves a Hub-relative path to a URL the user can open. */
+export const getFileUrl = defineTool({
+  name: "get_file_url",
+  title: "Get a file's download URL",
+  description:
+    "Turns the relative file path a Hub tool returned (e.g. from export_snapshot_pcap) into a " +
+    "full download URL to share with the user. To fetch the file yourself, use download_file.",
+  input: GetFileUrlInput,
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  handler: async ({ path }, ctx) => {
+    const client = await ctx.session.hub.client(ctx.signal);
+    return textResult(client.fileUrl(path));
+  },
+});

@@ -1,0 +1,85 @@
+/** start_kubeshark and stop_kubeshark: offered only in proxy mode with --allow-destructive. */
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import { McpError } from "../errors.ts";
+import { defineTool, textResult } from "./types.ts";
+
+/** SPEC texts, verbatim. */
+export const URL_MODE_REFUSAL =
+  "This tool is not available in URL mode. Kubeshark is managed externally.";
+/** SPEC text, verbatim. */
+export const DESTRUCTIVE_REFUSAL =
+  "This tool requires --allow-destructive flag. Destructive operations are disabled for safety.";
+
+function listed(config: Config): boolean {
+  return config.mode === "proxy" && config.allowDestructive;
+}
+
+// The one place that decides whether a destructive tool may run; tools/list hides it as well.
+function refusal(config: Config): string | undefined {
+  if (config.mode === "url") return URL_MODE_REFUSAL;
+  if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
+  return undefined;
+}
+
+const releaseNamespace = z.string().optional().describe(
+  "Namespace where Kubeshark is installed (default: the --namespace flag, else 'default').",
+);
+
+const StartInput = z.object({
+  namespaces: z.string().optional().describe(
+    "Comma-separated namespaces to capture, e.g. 'default,shop'. Omit to capture all namespaces.",
+  ),
+  pod_regex: z.string().optional().describe(
+    "Regular expression selecting the pods to capture by name, e.g. 'checkout.*'. Default: all.",
+  ),
+  release_namespace: releaseNamespace,
+});
+
+/** Deploys Kubeshark. */
+export const startKubeshark = defineTool({
+  name: "start_kubeshark",
+  title: "Start Kubeshark",
+  description:
+    "DESTRUCTIVE: deploys Kubeshark into the Kubernetes cluster (creates pods, services, RBAC and " +
+    "other resources) so its traffic can be captured. Always confirm with the user first, and " +
+    "call check_kubeshark_status before to see whether it already runs.",
+  input: StartInput,
+  annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  listed,
+  handler: (_args, ctx) => {
+    const refused = refusal(ctx.session.config);
+    if (refused) return Promise.resolve(textResult(refused, true));
+    // TODO(#6): render the chart's objects and apply them.
+    throw new McpError(
+      "tool_failed",
+      "Starting Kubeshark from this server is not available in this version yet. " +
+        "Install it with `kubeshark tap` or `helm install kubeshark kubeshark/kubeshark`, " +
+        "then call check_kubeshark_status.",
+    );
+  },
+});
+
+const StopInput = z.object({ release_namespace: releaseNamespace });
+
+/** Removes Kubeshark. */
+export const stopKubeshark = defineTool({
+  name: "stop_kubeshark",
+  title: "Stop Kubeshark",
+  description:
+    "DESTRUCTIVE: removes Kubeshark from the Kubernetes cluster (deletes its pods, services and " +
+    "resources); captured traffic is lost. Always confirm with the user first.",
+  input: StopInput,
+  annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  listed,
+  handler: (_args, ctx) => {
+    const refused = refusal(ctx.session.config);
+    if (refused) return Promise.resolve(textResult(refused, true));
+    // TODO(#6): delete the release's objects.
+    throw new McpError(
+      "tool_failed",
+      "Stopping Kubeshark from this server is not available in this version yet. " +
+        "Remove it with `kubeshark clean` or `helm uninstall kubeshark`.",
+    );
+  },
+});
