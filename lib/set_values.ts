@@ -37,10 +37,10 @@ function parseKey(key: string): KeyPart[] {
   const parts: KeyPart[] = [];
   for (const segment of splitTopLevel(key, ".")) {
     const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(segment);
-    if (!match || (match[1] === "" && parts.length === 0)) {
+    if (!match || match[1] === "") {
       throw new Error(`"${key}" is not a valid key (expected a.b.c or list[0])`);
     }
-    if (match[1] !== "") parts.push(unescape(match[1]));
+    parts.push(unescape(match[1]));
     for (const index of match[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(index[1]));
   }
   return parts;
@@ -74,7 +74,12 @@ function assign(values: Values, path: KeyPart[], value: unknown): void {
     }
     current = current[part] as Record<string | number, unknown>;
   }
-  current[path[path.length - 1]] = value;
+  const last = path[path.length - 1];
+  // Helm pads a list with nulls up to the index it sets.
+  if (Array.isArray(current) && typeof last === "number") {
+    while (current.length < last) current.push(null);
+  }
+  current[last] = value;
 }
 
 // Splits on `separator` outside `{…}` and not escaped with a backslash.

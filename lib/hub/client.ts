@@ -2,6 +2,7 @@
  * The Hub client. It knows a base URL and a transport (a fetch-like function), never how the Hub
  * was reached: URL mode, a port-forward and the in-process demo all plug in here.
  */
+import { unrefTimeout } from "../timers.ts";
 import { type HubInfo, parseHubDocument } from "./schemas.ts";
 
 /** Sends one HTTP request to the Hub. Defaults to the global fetch. */
@@ -130,7 +131,18 @@ export class HubClient {
    */
   async openFile(path: string, signal?: AbortSignal): Promise<Response> {
     const url = this.fileUrl(path);
-    const response = await this.#send(url, { method: "GET" }, signal);
+    // The bound covers the wait for headers only; the body then streams under the caller's signal.
+    const headers = new AbortController();
+    const cancelTimer = unrefTimeout(() => headers.abort(), this.#timeoutMs);
+    let response: Response;
+    try {
+      const combined = signal ? AbortSignal.any([signal, headers.signal]) : headers.signal;
+      response = await this.#send(url, { method: "GET" }, combined);
+    } catch (error) {
+      throw this.#classify(error, url, signal, headers.signal);
+    } finally {
+      cancelTimer();
+    }
     await this.#throwUnlessOk(url, response);
     return response;
   }
@@ -158,12 +170,9 @@ export class HubClient {
     if (token) headers.set("X-Kubeshark-Authorization", token);
     else if (this.#credentials?.license) headers.set("License-Key", this.#credentials.license);
     // Redirects are not followed: a 302/303 from a gated Hub leads to an SSO login page.
-    const request = new Request(url, { ...init, headers, redirect: "manual", signal });
-    try {
-      return await this.#transport(request);
-    } catch (error) {
-      throw this.#classify(error, url, signal);
-    }
+    return await this.#transport(
+      new Request(url, { ...init, headers, redirect: "manual", signal }),
+    );
   }
 
   async #throwUnlessOk(

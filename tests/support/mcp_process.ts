@@ -1,4 +1,5 @@
 /** Spawns the real kubeshark-mcp and talks to it over stdio, as an MCP client would. */
+import { childEnv } from "./env.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -27,7 +28,7 @@ export class McpProcess {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1", HOME: "/nonexistent-home", ...options.env },
+      env: childEnv(options.env),
       cwd: options.cwd,
     }).spawn();
     this.#writer = this.child.stdin.getWriter();
@@ -38,6 +39,11 @@ export class McpProcess {
   /** Sends a raw line (a newline is added). */
   async sendLine(line: string): Promise<void> {
     await this.#writer.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  /** Sends text as is, without a newline. */
+  async sendRaw(text: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(text));
   }
 
   /** Sends a message object. */

@@ -1,0 +1,196 @@
+/** The command line, run as a real process: flags, errors, and the print-and-exit modes. */
+import assert from "node:assert/strict";
+import { HubDouble } from "./support/hub_double.ts";
+import { freePort } from "./support/harness.ts";
+import { childEnv } from "./support/env.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+async function runCli(args: string[], env: Record<string, string> = {}) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
+    stdin: "null",
+    env: childEnv(env),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("--help prints usage on stdout and exits 0", async () => {
+  const { code, stdout } = await runCli(["--help"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /^Usage: kubeshark-mcp/);
+  for (
+    const flag of [
+      "--url",
+      "--token",
+      "--kubeconfig",
+      "--context",
+      "--namespace",
+      "--set",
+      "--list-tools",
+      "--mcp-config",
+      "--download-dir",
+      "--allow-destructive",
+      "--config-path",
+      "--debug",
+      "--version",
+    ]
+  ) {
+    assert.ok(stdout.includes(flag), `usage lacks ${flag}`);
+  }
+});
+
+Deno.test("--version prints the name and the version from deno.json", async () => {
+  const { code, stdout } = await runCli(["--version"]);
+  const meta = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assert.equal(code, 0);
+  assert.equal(stdout, `kubeshark-mcp ${meta.version}\n`);
+});
+
+Deno.test("an unknown flag is one line on stderr plus usage, exit 2, nothing on stdout", async () => {
+  const { code, stdout, stderr } = await runCli(["--frobnicate"]);
+  assert.equal(code, 2);
+  assert.equal(stdout, "");
+  assert.match(stderr.split("\n")[0], /^kubeshark-mcp: .*frobnicate/);
+  assert.match(stderr, /Usage:/);
+});
+
+Deno.test("a bad --url is refused with exit 2 and says what a URL looks like", async () => {
+  for (const url of ["not a url", "ftp://hub.example", "http://hub.example/?q=1"]) {
+    const { code, stdout, stderr } = await runCli(["--url", url]);
+    assert.equal(code, 2, url);
+    assert.equal(stdout, "");
+    assert.match(stderr, /--url/);
+  }
+});
+
+Deno.test("a stray positional argument is refused, but a leading 'mcp' is accepted", async () => {
+  const stray = await runCli(["serve"]);
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /unexpected argument "serve"/);
+  const mcp = await runCli(["mcp", "--version"]);
+  assert.equal(mcp.code, 0);
+});
+
+Deno.test("a malformed --set and a bad --hub-timeout exit 2", async () => {
+  assert.equal((await runCli(["--set", "novalue"])).code, 2);
+  assert.equal((await runCli(["--hub-timeout", "soon"])).code, 2);
+});
+
+Deno.test("a --config-path that does not exist exits 2 naming it", async () => {
+  const { code, stderr } = await runCli([
+    "--config-path",
+    "/nonexistent/config.yaml",
+    "--list-tools",
+  ]);
+  assert.equal(code, 2);
+  assert.match(stderr, /\/nonexistent\/config\.yaml/);
+});
+
+Deno.test("the config file's license is sent as License-Key", async () => {
+  const hub = new HubDouble();
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config.yaml`,
+      "license: LIC-FROM-FILE\ntap:\n  release:\n    namespace: ks\n",
+    );
+    const { code } = await runCli([
+      "--url",
+      hub.url,
+      "--config-path",
+      `${dir}/config.yaml`,
+      "--list-tools",
+    ]);
+    assert.equal(code, 0);
+    assert.equal(hub.requests[0].headers.get("license-key"), "LIC-FROM-FILE");
+  } finally {
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--mcp-config in URL mode carries --url and never the token", async () => {
+  const printed = await runCli([
+    "--url",
+    "https://ks.example.com/",
+    "--token",
+    "s3cret",
+    "--set",
+    "license=LIC",
+    "--set",
+    "tap.docker.tag=v1",
+    "--mcp-config",
+  ]);
+  assert.equal(printed.code, 0);
+  const config = JSON.parse(printed.stdout);
+  const entry = config.mcpServers.kubeshark;
+  assert.ok(entry.command.startsWith("/"), "command must be an absolute path");
+  assert.ok(entry.args.includes("--url"));
+  assert.equal(entry.args[entry.args.indexOf("--url") + 1], "https://ks.example.com");
+  assert.ok(entry.args.includes("tap.docker.tag=v1"));
+  assert.ok(!printed.stdout.includes("s3cret"), "the token leaked");
+  assert.ok(!printed.stdout.includes("LIC"), "the license leaked");
+});
+
+Deno.test("--mcp-config in proxy mode carries the resolved kubeconfig path", async () => {
+  const printed = await runCli(["--mcp-config"], { KUBECONFIG: "/tmp/a-config:/tmp/b-config" });
+  const entry = JSON.parse(printed.stdout).mcpServers.kubeshark;
+  assert.equal(entry.args[entry.args.indexOf("--kubeconfig") + 1], "/tmp/a-config");
+  const explicit = await runCli([
+    "--kubeconfig",
+    "/k/config",
+    "--context",
+    "prod",
+    "--allow-destructive",
+    "--mcp-config",
+  ]);
+  const args = JSON.parse(explicit.stdout).mcpServers.kubeshark.args;
+  assert.deepEqual(args.slice(args.indexOf("--kubeconfig"), args.indexOf("--kubeconfig") + 5), [
+    "--kubeconfig",
+    "/k/config",
+    "--context",
+    "prod",
+    "--allow-destructive",
+  ]);
+});
+
+Deno.test("--list-tools in URL mode prints local tools, the Hub's tools and prompts", async () => {
+  const hub = new HubDouble();
+  try {
+    const { code, stdout } = await runCli(["--url", hub.url, "--list-tools"]);
+    assert.equal(code, 0);
+    for (
+      const name of [
+        "check_kubeshark_status",
+        "get_file_url",
+        "download_file",
+        "list_workloads",
+        "export_snapshot_pcap",
+        "kubeshark_usage",
+        "find_errors",
+      ]
+    ) {
+      assert.ok(stdout.includes(name), `missing ${name}`);
+    }
+    assert.ok(!stdout.includes("start_kubeshark"));
+  } finally {
+    await hub.close();
+  }
+});
+
+Deno.test("--list-tools with an unreachable Hub still lists local tools, says why, exits 1", async () => {
+  const { code, stdout } = await runCli([
+    "--url",
+    `http://127.0.0.1:${freePort()}`,
+    "--list-tools",
+  ]);
+  assert.equal(code, 1);
+  assert.match(stdout, /check_kubeshark_status/);
+  assert.match(stdout, /Hub tools: unavailable\. Cannot reach the Hub/);
+});

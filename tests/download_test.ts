@@ -1,0 +1,155 @@
+/** download_file over stdio: where files land, what is refused, integrity and progress. */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { FILE_BYTES } from "./support/hub_double.ts";
+import { textOf, withHubAndServer } from "./support/harness.ts";
+
+const PCAP = "/snapshots/s1/data.pcap";
+
+async function withDownloadDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+Deno.test("download_file saves to the download directory under the file's name", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server, hub) => {
+      await server.initialize();
+      const result = await server.callTool("download_file", { path: PCAP });
+      assert.equal(result.isError, undefined, textOf(result));
+      const report = JSON.parse(textOf(result));
+      assert.deepEqual(report, {
+        url: `${hub.url}/api${PCAP}`,
+        path: `${dir}/data.pcap`,
+        size: FILE_BYTES.length,
+        sha256: sha256(FILE_BYTES),
+      });
+      assert.deepEqual(await Deno.readFile(`${dir}/data.pcap`), FILE_BYTES);
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["data.pcap"]);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file with no --download-dir saves in the working directory", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", { path: PCAP });
+      assert.equal(JSON.parse(textOf(result)).path, `${dir}/data.pcap`);
+    }, { cwd: dir });
+  });
+});
+
+Deno.test("download_file saves to a custom dest, creating directories inside the root", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", {
+        path: PCAP,
+        dest: "captures/today.pcap",
+      });
+      assert.equal(JSON.parse(textOf(result)).path, `${dir}/captures/today.pcap`);
+      const intoDir = await server.callTool("download_file", { path: PCAP, dest: "captures/" });
+      assert.equal(JSON.parse(textOf(intoDir)).path, `${dir}/captures/data.pcap`);
+      const absolute = await server.callTool("download_file", {
+        path: PCAP,
+        dest: `${dir}/abs.pcap`,
+      });
+      assert.equal(JSON.parse(textOf(absolute)).path, `${dir}/abs.pcap`);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file refuses a dest outside the download directory and writes nothing", async () => {
+  await withDownloadDir(async (dir) => {
+    await Deno.mkdir(`${dir}/root`);
+    await Deno.symlink(dir, `${dir}/root/link-out`);
+    await withHubAndServer(async (server) => {
+      for (
+        const dest of [
+          "../escape.pcap",
+          `${dir}/escape.pcap`,
+          "/etc/escape.pcap",
+          "link-out/escape.pcap",
+        ]
+      ) {
+        const result = await server.callTool("download_file", { path: PCAP, dest });
+        assert.equal(result.isError, true, dest);
+        assert.match(textOf(result), /outside the download directory/, dest);
+      }
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["root"]);
+    }, { args: ["--download-dir", `${dir}/root`] });
+  });
+});
+
+Deno.test("download_file never overwrites unless asked", async () => {
+  await withDownloadDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/data.pcap`, "precious");
+    await withHubAndServer(async (server) => {
+      const refused = await server.callTool("download_file", { path: PCAP });
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), /already exists; pass overwrite: true/);
+      assert.equal(await Deno.readTextFile(`${dir}/data.pcap`), "precious");
+      const replaced = await server.callTool("download_file", { path: PCAP, overwrite: true });
+      assert.equal(replaced.isError, undefined);
+      assert.deepEqual(await Deno.readFile(`${dir}/data.pcap`), FILE_BYTES);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file of a missing file is an isError result and leaves no partial file", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", { path: "/snapshots/none/data.pcap" });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /Hub API error \(404\)/);
+      assert.deepEqual([...Deno.readDirSync(dir)], []);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file sends progress notifications when the client gives a progressToken", async () => {
+  const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => i % 251);
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((_r, url) => url.pathname === "/api/big.bin" ? new Response(big) : undefined);
+      await server.initialize();
+      const result = await server.callTool("download_file", { path: "/big.bin" }, {
+        progressToken: "p1",
+      });
+      const report = JSON.parse(textOf(result));
+      assert.equal(report.size, big.length);
+      assert.equal(report.sha256, sha256(big));
+      const progress = server.received.filter((m) => m.method === "notifications/progress");
+      assert.ok(progress.length >= 2, `only ${progress.length} progress notifications`);
+      assert.ok(progress.every((m) => m.params.progressToken === "p1"));
+      const values = progress.map((m) => m.params.progress);
+      assert.deepEqual(values, [...values].sort((a, b) => a - b), "progress must increase");
+      assert.equal(values.at(-1), big.length);
+      assert.equal(progress.at(-1)!.params.total, big.length);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file without a progressToken sends no progress", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server) => {
+      await server.callTool("download_file", { path: PCAP });
+      assert.equal(server.received.filter((m) => m.method === "notifications/progress").length, 0);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file with a missing path names the path argument", async () => {
+  await withHubAndServer(async (server) => {
+    const result = await server.callTool("download_file", { dest: "x" });
+    assert.equal(result.isError, true);
+    assert.match(textOf(result), /path/);
+  });
+});

@@ -1,0 +1,246 @@
+/** The Hub client against a real HTTP server on 127.0.0.1:0. */
+import assert from "node:assert/strict";
+import { HubClient, HubError } from "../lib/hub/client.ts";
+import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
+import { freePort } from "./support/harness.ts";
+
+const ADVICE = "Pass --token.";
+
+async function withHub(body: (hub: HubDouble) => Promise<void>): Promise<void> {
+  const hub = new HubDouble();
+  try {
+    await body(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HubError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HubError, `expected a HubError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected the call to fail");
+}
+
+Deno.test("discover returns the Hub's tools and prompts", async () => {
+  await withHub(async (hub) => {
+    const info = await new HubClient(hub.url).discover();
+    assert.equal(info.name, "kubeshark-hub");
+    assert.equal(info.version, "53.3.0");
+    assert.deepEqual(info.tools.map((t) => t.name), HUB_DOCUMENT.tools.map((t) => t.name));
+    assert.deepEqual(info.prompts.map((p) => p.name), ["find_errors", "trace_request"]);
+    assert.equal(hub.requests[0].method, "GET");
+    assert.equal(hub.requests[0].path, "/api/mcp");
+  });
+});
+
+Deno.test("a trailing slash on the base URL is dropped", async () => {
+  await withHub(async (hub) => {
+    const client = new HubClient(`${hub.url}///`);
+    assert.equal(client.baseUrl, hub.url);
+    await client.discover();
+    assert.equal(hub.requests[0].path, "/api/mcp");
+  });
+});
+
+Deno.test("callTool posts {name, arguments} as JSON", async () => {
+  await withHub(async (hub) => {
+    const result = await new HubClient(hub.url).callTool("list_workloads", { namespace: "shop" });
+    const [request] = hub.requestsTo("/api/mcp/tools/call");
+    assert.equal(request.method, "POST");
+    assert.equal(request.headers.get("content-type"), "application/json");
+    assert.deepEqual(JSON.parse(request.body), {
+      name: "list_workloads",
+      arguments: { namespace: "shop" },
+    });
+    assert.deepEqual(result.json, {
+      tool: "list_workloads",
+      arguments: { namespace: "shop" },
+      items: [1, 2, 3],
+    });
+  });
+});
+
+Deno.test("a non-JSON 2xx body is returned as text", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push((_r, url) =>
+      url.pathname.endsWith("/call") ? new Response("plain words") : undefined
+    );
+    const result = await new HubClient(hub.url).callTool("list_workloads", {});
+    assert.equal(result.text, "plain words");
+    assert.equal(result.json, undefined);
+  });
+});
+
+Deno.test("a token is sent raw as X-Kubeshark-Authorization, never as Authorization", async () => {
+  await withHub(async (hub) => {
+    const client = new HubClient(hub.url, {
+      credentials: { token: () => "tok-123", license: "LIC", advice: ADVICE },
+    });
+    await client.discover();
+    await client.callTool("list_workloads", {});
+    for (const request of hub.requests) {
+      assert.equal(request.headers.get("x-kubeshark-authorization"), "tok-123");
+      assert.equal(request.headers.get("authorization"), null);
+      assert.equal(request.headers.get("license-key"), null);
+    }
+  });
+});
+
+Deno.test("without a token the license is sent as License-Key", async () => {
+  await withHub(async (hub) => {
+    await new HubClient(hub.url, { credentials: { license: "LIC-9", advice: ADVICE } }).discover();
+    assert.equal(hub.requests[0].headers.get("license-key"), "LIC-9");
+    assert.equal(hub.requests[0].headers.get("x-kubeshark-authorization"), null);
+  });
+});
+
+Deno.test("401 becomes an auth error that says how to pass a token", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push(() => new Response("no", { status: 401 }));
+    const client = new HubClient(hub.url, { credentials: { advice: ADVICE } });
+    const error = await rejection(client.callTool("list_workloads", {}));
+    assert.equal(error.kind, "auth");
+    assert.match(error.message, /requires authentication \(HTTP 401\)/);
+    assert.match(error.message, /no accepted credential/);
+    assert.match(error.message, /Pass --token\./);
+  });
+});
+
+Deno.test("a rejected token is named as such", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push(() => new Response("no", { status: 401 }));
+    const client = new HubClient(hub.url, { credentials: { token: () => "old", advice: ADVICE } });
+    const error = await rejection(client.discover());
+    assert.match(error.message, /rejected the token/);
+  });
+});
+
+Deno.test("302 and 303 redirects are not followed and mean authentication is required", async () => {
+  for (const status of [302, 303]) {
+    await withHub(async (hub) => {
+      hub.routes.push((_r, url) =>
+        url.pathname === "/login" ? new Response("login page") : new Response(null, {
+          status,
+          headers: { location: `${hub.url}/login` },
+        })
+      );
+      const error = await rejection(new HubClient(hub.url).discover());
+      assert.equal(error.kind, "auth");
+      assert.equal(error.status, status);
+      assert.equal(hub.requestsTo("/login").length, 0, "the redirect was followed");
+    });
+  }
+});
+
+Deno.test("4xx and 5xx become 'Hub API error (code): body'", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push((_r, url) =>
+      new Response(`status for ${url.pathname}`, {
+        status: url.pathname.endsWith("call") ? 422 : 503,
+      })
+    );
+    const client = new HubClient(hub.url);
+    const bad = await rejection(client.callTool("x", {}));
+    assert.equal(bad.kind, "http");
+    assert.equal(bad.status, 422);
+    assert.equal(bad.message, "Hub API error (422): status for /api/mcp/tools/call");
+    const down = await rejection(client.discover());
+    assert.match(down.message, /^Hub API error \(503\)/);
+  });
+});
+
+Deno.test("an invalid JSON discovery body is a bad_response naming the URL", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push(() => new Response("<html>hello</html>"));
+    const error = await rejection(new HubClient(hub.url).discover());
+    assert.equal(error.kind, "bad_response");
+    assert.match(error.message, new RegExp(`${hub.url}/api/mcp`));
+    assert.match(error.message, /front end/);
+  });
+});
+
+Deno.test("a JSON discovery without a name or tools is not a Hub with MCP", async () => {
+  await withHub(async (hub) => {
+    hub.document = { something: "else" };
+    const error = await rejection(new HubClient(hub.url).discover());
+    assert.equal(error.kind, "bad_response");
+    assert.match(error.message, /MCP/);
+  });
+});
+
+Deno.test("malformed tool entries are skipped, the rest kept", async () => {
+  await withHub(async (hub) => {
+    hub.document = { name: "hub", tools: [{ name: "good" }, { description: "no name" }, 7] };
+    const info = await new HubClient(hub.url).discover();
+    assert.deepEqual(info.tools.map((t) => t.name), ["good"]);
+    assert.equal(info.skipped.length, 2);
+    assert.deepEqual(info.tools[0].inputSchema, { type: "object" });
+  });
+});
+
+Deno.test("a slow Hub times out with a timeout error", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push(() => hub.hang());
+    const error = await rejection(new HubClient(hub.url, { timeoutMs: 200 }).discover());
+    assert.equal(error.kind, "timeout");
+    assert.match(error.message, /did not answer within 0\.2 s/);
+  });
+});
+
+Deno.test("an aborted call is an aborted error, not a timeout", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push(() => hub.hang());
+    const controller = new AbortController();
+    const pending = new HubClient(hub.url).callTool("x", {}, controller.signal);
+    while (hub.hanging === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    assert.equal((await rejection(pending)).kind, "aborted");
+  });
+});
+
+Deno.test("a refused connection is an unreachable error naming the URL", async () => {
+  const port = freePort();
+  const error = await rejection(new HubClient(`http://127.0.0.1:${port}`).discover());
+  assert.equal(error.kind, "unreachable");
+  assert.match(
+    error.message,
+    new RegExp(`Cannot reach the Hub at http://127\\.0\\.0\\.1:${port}/api/mcp`),
+  );
+});
+
+Deno.test("openFile bounds only the wait for headers, then streams", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push((_r, url) => {
+      if (url.pathname !== "/api/slow.bin") return undefined;
+      const body = new ReadableStream({
+        async start(controller) {
+          for (let i = 0; i < 4; i++) {
+            controller.enqueue(new Uint8Array(10).fill(i));
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          controller.close();
+        },
+      });
+      return new Response(body);
+    });
+    const response = await new HubClient(hub.url, { timeoutMs: 150 }).openFile("/slow.bin");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.equal(bytes.length, 40);
+  });
+});
+
+Deno.test("fileUrl puts a relative path under {base}/api", () => {
+  const client = new HubClient("http://hub.local:8899/");
+  assert.equal(
+    client.fileUrl("/snapshots/a/data.pcap"),
+    "http://hub.local:8899/api/snapshots/a/data.pcap",
+  );
+  assert.equal(
+    client.fileUrl("snapshots/a/data.pcap"),
+    "http://hub.local:8899/api/snapshots/a/data.pcap",
+  );
+});
