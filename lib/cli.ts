@@ -1,6 +1,5 @@
 /** Command line: flags → Config, then one of: serve, --list-tools, --mcp-config, --help, --version. */
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
 import {
   type Config,
   DEFAULT_NAMESPACE,
@@ -10,6 +9,7 @@ import {
 } from "./config.ts";
 import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
 import { Logger } from "./log.ts";
+import { serve } from "./server.ts";
 import { fixedHubAccess, type HubAccess, Session, unavailableHubAccess } from "./session.ts";
 import { applySet, type Values } from "./set_values.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
@@ -126,7 +126,7 @@ export async function parseCommandLine(
     setArgs,
     values,
     configPath,
-    downloadDir: resolve(flags["download-dir"] ?? "."),
+    downloadDir: flags["download-dir"] ?? ".",
     debug: flags.debug ?? false,
     hubTimeoutMs,
   };
@@ -216,7 +216,6 @@ export async function run(args: string[]): Promise<number> {
       return ok ? 0 : 1;
     }
     case "serve": {
-      const { serve } = await import("./server.ts");
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);

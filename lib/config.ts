@@ -22,6 +22,7 @@ export interface Config {
   setArgs: string[];
   values: Values;
   configPath: string;
+  /** As given (resolved against the working directory when used). */
   downloadDir: string;
   debug: boolean;
   hubTimeoutMs: number;

@@ -26,7 +26,7 @@ import {
 } from "./protocol.ts";
 import type { Session } from "./session.ts";
 import { delay } from "./timers.ts";
-import { buildToolTable, type ToolTable } from "./tools/mod.ts";
+import type { ToolTable } from "./tools/mod.ts";
 import type { ToolContext } from "./tools/types.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
 
@@ -47,7 +47,7 @@ interface RequestState {
 export class Dispatcher {
   #session: Session;
   #send: Send;
-  #tools: ToolTable;
+  #table?: Promise<ToolTable>;
   #inFlight = new Map<RequestId, AbortController>();
   #pending = new Set<Promise<void>>();
   #initialized = false;
@@ -57,7 +57,6 @@ export class Dispatcher {
   constructor(session: Session, send: Send) {
     this.#session = session;
     this.#send = send;
-    this.#tools = buildToolTable(session.config);
     this.#handlers = {
       "initialize": (params) => this.#initialize(params),
       "ping": () => Promise.resolve({}),
@@ -101,13 +100,20 @@ export class Dispatcher {
     for (const controller of this.#inFlight.values()) controller.abort();
   }
 
+  // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.
+  #tools(): Promise<ToolTable> {
+    return this.#table ??= import("./tools/mod.ts").then((tools) =>
+      tools.buildToolTable(this.#session.config)
+    );
+  }
+
   #track(work: Promise<void>): void {
     this.#pending.add(work);
     work.finally(() => this.#pending.delete(work));
   }
 
   async #handle(raw: unknown, reply: Send): Promise<void> {
-    const parsed = IncomingMessage.safeParse(raw);
+    const parsed = IncomingMessage().safeParse(raw);
     if (!parsed.success) {
       if (isClientResponse(raw)) return; // We send no requests; a stray response needs no answer.
       const id = validIdOf(raw);
@@ -157,6 +163,9 @@ export class Dispatcher {
   #markReady(): void {
     if (this.#initialized) return;
     this.#initialized = true;
+    // Discovery starts once initialize is answered, not before: it must not delay that answer,
+    // and the tools/list that follows joins it.
+    this.#session.catalog.warm();
     this.#session.log.connectClient((level, data) =>
       this.#send({
         jsonrpc: "2.0",
@@ -173,7 +182,7 @@ export class Dispatcher {
         this.#markReady();
         return;
       case "notifications/cancelled": {
-        const cancel = CancelledParams.safeParse(params);
+        const cancel = CancelledParams().safeParse(params);
         if (!cancel.success) return;
         this.#inFlight.get(cancel.data.requestId)?.abort(cancel.data.reason ?? "cancelled");
         this.#session.log.debug(`Request ${cancel.data.requestId} cancelled by the client`);
@@ -200,7 +209,7 @@ export class Dispatcher {
   // --- lifecycle -------------------------------------------------------------------------------
 
   #initialize(params: unknown) {
-    const { protocolVersion } = parseParams(InitializeParams, params);
+    const { protocolVersion } = parseParams(InitializeParams(), params);
     const version = negotiateProtocolVersion(protocolVersion);
     this.#session.protocolVersion = version;
     return Promise.resolve({
@@ -216,7 +225,7 @@ export class Dispatcher {
   }
 
   #setLevel(params: unknown) {
-    const { level } = parseParams(SetLevelParams, params);
+    const { level } = parseParams(SetLevelParams(), params);
     this.#session.log.setClientLevel(level);
     return Promise.resolve({});
   }
@@ -224,16 +233,19 @@ export class Dispatcher {
   // --- tools -----------------------------------------------------------------------------------
 
   async #listTools(params: unknown) {
-    parseParams(ListParams, params);
-    const info = await this.#session.catalog.current(DISCOVERY_WAIT_MS);
-    return { tools: [...this.#tools.listed, ...this.#hubToolList(info)] };
+    parseParams(ListParams(), params);
+    const [table, info] = await Promise.all([
+      this.#tools(),
+      this.#session.catalog.current(DISCOVERY_WAIT_MS),
+    ]);
+    return { tools: [...table.listed, ...this.#hubToolList(table, info)] };
   }
 
-  #hubToolList(info: HubInfo | undefined): ToolDescriptor[] {
+  #hubToolList(table: ToolTable, info: HubInfo | undefined): ToolDescriptor[] {
     if (!info) return [];
     if (this.#hubTools?.info !== info) {
       const tools = info.tools.filter((tool) => {
-        if (!this.#tools.byName.has(tool.name)) return true;
+        if (!table.byName.has(tool.name)) return true;
         this.#session.log.warn(`The Hub's tool ${tool.name} is shadowed by the local one`);
         return false;
       });
@@ -243,7 +255,7 @@ export class Dispatcher {
   }
 
   async #callTool(params: unknown, request: RequestState): Promise<CallToolResult> {
-    const { name, arguments: args, _meta } = parseParams(CallToolParams, params);
+    const { name, arguments: args, _meta } = parseParams(CallToolParams(), params);
     const signal = request.controller.signal;
     const ctx: ToolContext = {
       session: this.#session,
@@ -252,7 +264,7 @@ export class Dispatcher {
     };
     let result: CallToolResult;
     try {
-      const local = this.#tools.byName.get(name);
+      const local = (await this.#tools()).byName.get(name);
       if (local) {
         const input = local.input.safeParse(args ?? {});
         if (!input.success) {
@@ -316,14 +328,14 @@ export class Dispatcher {
   // --- prompts ---------------------------------------------------------------------------------
 
   async #listPrompts(params: unknown) {
-    parseParams(ListParams, params);
+    parseParams(ListParams(), params);
     const info = await this.#session.catalog.current(DISCOVERY_WAIT_MS);
     const hubPrompts = (info?.prompts ?? []).filter((prompt) => prompt.name !== USAGE_PROMPT.name);
     return { prompts: [USAGE_PROMPT, ...hubPrompts] };
   }
 
   async #getPrompt(params: unknown) {
-    const { name, arguments: values } = parseParams(GetPromptParams, params);
+    const { name, arguments: values } = parseParams(GetPromptParams(), params);
     if (name === USAGE_PROMPT.name) {
       return { description: USAGE_PROMPT.description, messages: usagePromptMessages() };
     }

@@ -1,4 +1,5 @@
 /** The print-and-exit modes: `--mcp-config` and `--list-tools`. Only these write prose to stdout. */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, defaultConfigPath } from "./config.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
@@ -29,7 +30,7 @@ export function mcpClientConfig(config: Config) {
     args.push("--hub-timeout", String(config.hubTimeoutMs / 1000));
   }
   // Clients start servers in an arbitrary directory (often "/"): pin where downloads go.
-  args.push("--download-dir", config.downloadDir);
+  args.push("--download-dir", resolve(config.downloadDir));
   return { mcpServers: { kubeshark: { ...launchCommand(), args: [...launchPrefix(), ...args] } } };
 }
 

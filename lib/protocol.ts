@@ -25,56 +25,71 @@ export function supportsStructuredContent(version: string): boolean {
   return version >= "2025-06-18";
 }
 
+/**
+ * Defers building a schema to its first use. Constructing zod schemas costs start-up time, and
+ * MCP clients spawn us on every launch; most schemas are never needed before `initialize`.
+ */
+export function lazySchema<T extends z.ZodType>(build: () => T): () => T {
+  let schema: T | undefined;
+  return () => schema ??= build();
+}
+
 /** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
-export const RequestId = z.union([z.string(), z.number()]);
-/** A request id. */
-export type RequestId = z.infer<typeof RequestId>;
+export type RequestId = string | number;
+const requestId = () => z.union([z.string(), z.number()]);
 
 /** A request or notification as it arrives; `id` present makes it a request. */
-export const IncomingMessage = z.object({
-  jsonrpc: z.literal("2.0"),
-  id: RequestId.optional(),
-  method: z.string().min(1),
-  params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
-});
-/** A request or notification. */
-export type IncomingMessage = z.infer<typeof IncomingMessage>;
-
-/** `_meta` a client may attach to a request. */
-const RequestMeta = z.looseObject({ progressToken: RequestId.optional() }).optional();
+export const IncomingMessage = lazySchema(() =>
+  z.object({
+    jsonrpc: z.literal("2.0"),
+    id: requestId().optional(),
+    method: z.string().min(1),
+    params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+  })
+);
 
 /** `initialize` params; lenient beyond the version, as clients add fields over time. */
-export const InitializeParams = z.looseObject({
-  protocolVersion: z.string(),
-  capabilities: z.looseObject({}).optional(),
-  clientInfo: z.looseObject({ name: z.string().optional(), version: z.string().optional() })
-    .optional(),
-});
+export const InitializeParams = lazySchema(() =>
+  z.looseObject({
+    protocolVersion: z.string(),
+    capabilities: z.looseObject({}).optional(),
+    clientInfo: z.looseObject({ name: z.string().optional(), version: z.string().optional() })
+      .optional(),
+  })
+);
 
 /** `tools/call` params. Null or absent arguments mean "no arguments" (some clients send null). */
-export const CallToolParams = z.looseObject({
-  name: z.string().min(1),
-  arguments: z.record(z.string(), z.unknown()).nullish(),
-  _meta: RequestMeta,
-});
+export const CallToolParams = lazySchema(() =>
+  z.looseObject({
+    name: z.string().min(1),
+    arguments: z.record(z.string(), z.unknown()).nullish(),
+    _meta: z.looseObject({ progressToken: requestId().optional() }).optional(),
+  })
+);
 
 /** `prompts/get` params. */
-export const GetPromptParams = z.looseObject({
-  name: z.string().min(1),
-  arguments: z.record(z.string(), z.unknown()).nullish(),
-});
+export const GetPromptParams = lazySchema(() =>
+  z.looseObject({
+    name: z.string().min(1),
+    arguments: z.record(z.string(), z.unknown()).nullish(),
+  })
+);
 
 /** `logging/setLevel` params. */
-export const SetLevelParams = z.looseObject({ level: z.enum(LOG_LEVELS) });
+export const SetLevelParams = lazySchema(() => z.looseObject({ level: z.enum(LOG_LEVELS) }));
 
 /** `notifications/cancelled` params. */
-export const CancelledParams = z.looseObject({
-  requestId: RequestId,
-  reason: z.string().optional(),
-});
+export const CancelledParams = lazySchema(() =>
+  z.looseObject({
+    requestId: requestId(),
+    reason: z.string().optional(),
+  })
+);
 
 /** Params of list methods: we return everything at once, so the cursor is ignored. */
-export const ListParams = z.looseObject({ cursor: z.string().optional() }).optional();
+export const ListParams = lazySchema(() =>
+  z.looseObject({ cursor: z.string().optional() }).optional()
+);
 
 /** One content item of a tool result or prompt message. */
 export interface TextContent {

@@ -28,7 +28,6 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
   const stop = () => void reader.cancel().catch(() => {});
   const signals = listenForSignals(stop);
   writer.onClosed = stop;
-  session.catalog.warm();
 
   const decoder = new TextDecoder();
   const lines = new LineSplitter(MAX_LINE_BYTES, (line) => {

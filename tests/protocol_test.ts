@@ -294,6 +294,36 @@ Deno.test("a Hub tool call sends name and arguments and returns pretty JSON", as
   });
 });
 
+Deno.test("every Hub tool is forwarded under its own name, its answer pretty-printed", async () => {
+  await withHubAndServer(async (server, hub) => {
+    for (const tool of HUB_DOCUMENT.tools) {
+      const result = await server.callTool(tool.name, { probe: tool.name });
+      assert.equal(result.isError, undefined, tool.name);
+      const sent = JSON.parse(hub.requestsTo("/api/mcp/tools/call").at(-1)!.body);
+      assert.deepEqual(sent, { name: tool.name, arguments: { probe: tool.name } });
+      const text = textOf(result);
+      assert.equal(
+        text,
+        JSON.stringify(JSON.parse(text), null, 2),
+        `${tool.name} not pretty-printed`,
+      );
+    }
+  });
+});
+
+Deno.test("a Hub 400 for a missing argument (get_api_call without id) is an isError result", async () => {
+  await withHubAndServer(async (server, hub) => {
+    hub.routes.push((_r, url) =>
+      url.pathname.endsWith("/tools/call")
+        ? Response.json({ error: "id is required" }, { status: 400 })
+        : undefined
+    );
+    const result = await server.callTool("get_api_call", {});
+    assert.equal(result.isError, true);
+    assert.equal(textOf(result), 'Hub API error (400): {"error":"id is required"}');
+  });
+});
+
 Deno.test("structuredContent is left out for protocol versions before 2025-06-18", async () => {
   await withHubAndServer(async (server) => {
     await server.initialize("2025-03-26");
@@ -472,7 +502,9 @@ Deno.test("logging/setLevel is accepted and debug records then reach the client"
     const response = await server.request("logging/setLevel", { level: "debug" });
     assert.deepEqual(response.result, {});
     await server.notify("notifications/some_unknown_thing");
-    const log = await server.waitFor((m) => m.method === "notifications/message");
+    const log = await server.waitFor((m) =>
+      m.method === "notifications/message" && /some_unknown_thing/.test(m.params.data)
+    );
     assert.equal(log.params.level, "debug");
     assert.equal(log.params.logger, "kubeshark-mcp");
   });

@@ -1,34 +1,46 @@
 /** The Hub's MCP discovery document (`GET {base}/api/mcp`), parsed leniently at the edge. */
 import { z } from "zod";
-import type { PromptDescriptor, ToolAnnotations, ToolDescriptor } from "../protocol.ts";
+import {
+  lazySchema,
+  type PromptDescriptor,
+  type ToolAnnotations,
+  type ToolDescriptor,
+} from "../protocol.ts";
 
-const HubTool = z.looseObject({
-  name: z.string().min(1),
-  title: z.string().optional(),
-  description: z.string().nullish(),
-  inputSchema: z.record(z.string(), z.unknown()).nullish(),
-  annotations: z.record(z.string(), z.unknown()).nullish(),
-});
+// Built on first discovery (see lazySchema).
+const hubTool = lazySchema(() =>
+  z.looseObject({
+    name: z.string().min(1),
+    title: z.string().optional(),
+    description: z.string().nullish(),
+    inputSchema: z.record(z.string(), z.unknown()).nullish(),
+    annotations: z.record(z.string(), z.unknown()).nullish(),
+  })
+);
 
-const HubPromptArgument = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().nullish(),
-  required: z.boolean().nullish(),
-});
+const hubPrompt = lazySchema(() =>
+  z.looseObject({
+    name: z.string().min(1),
+    description: z.string().nullish(),
+    arguments: z.array(
+      z.looseObject({
+        name: z.string().min(1),
+        description: z.string().nullish(),
+        required: z.boolean().nullish(),
+      }),
+    ).nullish(),
+  })
+);
 
-const HubPrompt = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().nullish(),
-  arguments: z.array(HubPromptArgument).nullish(),
-});
-
-const HubDocument = z.looseObject({
-  name: z.string().nullish(),
-  description: z.string().nullish(),
-  version: z.string().nullish(),
-  tools: z.array(z.unknown()).nullish(),
-  prompts: z.array(z.unknown()).nullish(),
-});
+const hubDocument = lazySchema(() =>
+  z.looseObject({
+    name: z.string().nullish(),
+    description: z.string().nullish(),
+    version: z.string().nullish(),
+    tools: z.array(z.unknown()).nullish(),
+    prompts: z.array(z.unknown()).nullish(),
+  })
+);
 
 /** What the Hub offers, normalized. */
 export interface HubInfo {
@@ -54,7 +66,7 @@ function withDefaultHints(name: string, given: Record<string, unknown> | null | 
 
 /** Parses a discovery body; throws a description of what is wrong when it is not a Hub's. */
 export function parseHubDocument(body: unknown): HubInfo {
-  const document = HubDocument.safeParse(body);
+  const document = hubDocument().safeParse(body);
   if (!document.success) {
     throw new Error(`not a Kubeshark MCP document (${document.error.issues[0]?.message})`);
   }
@@ -72,7 +84,7 @@ export function parseHubDocument(body: unknown): HubInfo {
     skipped: [],
   };
   for (const [index, raw] of (tools ?? []).entries()) {
-    const tool = HubTool.safeParse(raw);
+    const tool = hubTool().safeParse(raw);
     if (!tool.success) {
       info.skipped.push(`tools[${index}]: ${tool.error.issues[0]?.message}`);
       continue;
@@ -87,7 +99,7 @@ export function parseHubDocument(body: unknown): HubInfo {
     });
   }
   for (const [index, raw] of (prompts ?? []).entries()) {
-    const prompt = HubPrompt.safeParse(raw);
+    const prompt = hubPrompt().safeParse(raw);
     if (!prompt.success) {
       info.skipped.push(`prompts[${index}]: ${prompt.error.issues[0]?.message}`);
       continue;

@@ -1,0 +1,151 @@
+/**
+ * Benchmarks over real stdio against a loopback Hub. Prints figures and ratios against baselines
+ * measured in the same run; never fails on speed.
+ *
+ *   deno task bench            (BENCH_RUNS=N to change the number of spawns)
+ */
+import { HubDouble } from "../tests/support/hub_double.ts";
+import { McpProcess } from "../tests/support/mcp_process.ts";
+
+const SPAWNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
+const ROUND_TRIPS = 2_000;
+const BARE = new URL("./bare_echo.ts", import.meta.url).pathname;
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(value < 1 ? 3 : 1)} ms`;
+}
+
+/** Spawns `script` and times until the initialize response arrives. */
+async function spawnToInitialize(script: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", script, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench" } },
+    }) + "\n",
+  ));
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${script} exited before answering initialize`);
+    text += value;
+  }
+  const elapsed = performance.now() - started;
+  await writer.close();
+  await reader.cancel();
+  await child.status;
+  return elapsed;
+}
+
+async function benchStartup(hubUrl: string) {
+  const ours: number[] = [];
+  const bare: number[] = [];
+  // Warm-up: fills caches for both, so neither pays a first-run compile in the figures.
+  await spawnToInitialize(MAIN, ["--url", hubUrl]);
+  await spawnToInitialize(BARE, []);
+  for (let i = 0; i < SPAWNS; i++) {
+    // Alternate so machine drift hits both alike.
+    ours.push(await spawnToInitialize(MAIN, ["--url", hubUrl]));
+    bare.push(await spawnToInitialize(BARE, []));
+  }
+  const ratios = ours.map((value, i) => value / bare[i]);
+  return { ours: percentile(ours, 50), bare: percentile(bare, 50), ratio: percentile(ratios, 50) };
+}
+
+async function benchRoundTrips(hub: HubDouble) {
+  const server = new McpProcess(["--url", hub.url]);
+  try {
+    await server.initialize();
+    await server.request("tools/list");
+    const list: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      const started = performance.now();
+      await server.request("tools/list");
+      list.push(performance.now() - started);
+    }
+    const ping: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      const started = performance.now();
+      await server.request("ping");
+      ping.push(performance.now() - started);
+    }
+    const viaServer: number[] = [];
+    const direct: number[] = [];
+    const body = JSON.stringify({ name: "list_workloads", arguments: { namespace: "shop" } });
+    for (let i = 0; i < ROUND_TRIPS / 4; i++) {
+      let started = performance.now();
+      await server.callTool("list_workloads", { namespace: "shop" });
+      viaServer.push(performance.now() - started);
+      started = performance.now();
+      const response = await fetch(`${hub.url}/api/mcp/tools/call`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      JSON.stringify(await response.json(), null, 2);
+      direct.push(performance.now() - started);
+    }
+    return { list, ping, viaServer, direct };
+  } finally {
+    await server.close();
+  }
+}
+
+const hub = new HubDouble();
+try {
+  console.log(
+    `kubeshark-mcp bench: Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`,
+  );
+  const startup = await benchStartup(hub.url);
+  console.log(`\nspawn → initialize (median of ${SPAWNS}, alternating runs)`);
+  console.log(`  kubeshark-mcp --url            ${ms(startup.ours)}`);
+  console.log(`  bare Deno stdio loop + zod     ${ms(startup.bare)}`);
+  console.log(`  ratio (median of pairs)        ${startup.ratio.toFixed(2)}×   target ≤ 1.10×`);
+
+  const trips = await benchRoundTrips(hub);
+  console.log(`\nround trips over stdio (${ROUND_TRIPS} sequential)`);
+  console.log(
+    `  ping             p50 ${ms(percentile(trips.ping, 50))}  p99 ${
+      ms(percentile(trips.ping, 99))
+    }`,
+  );
+  console.log(
+    `  tools/list       p50 ${ms(percentile(trips.list, 50))}  p99 ${
+      ms(percentile(trips.list, 99))
+    }   target p50 ≤ 0.3 ms`,
+  );
+  const overhead50 = percentile(trips.viaServer, 50) - percentile(trips.direct, 50);
+  const overhead99 = percentile(trips.viaServer, 99) - percentile(trips.direct, 99);
+  console.log(`\nHub call (list_workloads, ${trips.direct.length} each, interleaved)`);
+  console.log(
+    `  through kubeshark-mcp  p50 ${ms(percentile(trips.viaServer, 50))}  p99 ${
+      ms(percentile(trips.viaServer, 99))
+    }`,
+  );
+  console.log(
+    `  direct fetch           p50 ${ms(percentile(trips.direct, 50))}  p99 ${
+      ms(percentile(trips.direct, 99))
+    }`,
+  );
+  console.log(
+    `  overhead               p50 ${ms(overhead50)}  p99 ${ms(overhead99)}   target ≤ 1 ms`,
+  );
+} finally {
+  await hub.close();
+}
