@@ -1,0 +1,108 @@
+/** The dispatcher in-process: what it sends for each message, against a Hub double. */
+import assert from "node:assert/strict";
+import type { Config } from "../lib/config.ts";
+import { Dispatcher } from "../lib/dispatcher.ts";
+import { HubClient } from "../lib/hub/client.ts";
+import { Logger } from "../lib/log.ts";
+import { fixedHubAccess, Session } from "../lib/session.ts";
+import { HubDouble } from "./support/hub_double.ts";
+
+function urlConfig(url: string): Config {
+  return {
+    mode: "url",
+    url,
+    namespace: "default",
+    allowDestructive: false,
+    setArgs: [],
+    values: {},
+    configPath: "/nonexistent/config.yaml",
+    downloadDir: ".",
+    debug: false,
+    hubTimeoutMs: 2_000,
+  };
+}
+
+async function withDispatcher(
+  body: (d: { dispatcher: Dispatcher; sent: unknown[]; hub: HubDouble }) => Promise<void>,
+): Promise<void> {
+  const hub = new HubDouble();
+  const log = new Logger();
+  log.setStderrLevel("emergency");
+  const session = new Session(urlConfig(hub.url), log, fixedHubAccess(new HubClient(hub.url)));
+  const sent: unknown[] = [];
+  const dispatcher = new Dispatcher(session, (message) => sent.push(message));
+  try {
+    await body({ dispatcher, sent, hub });
+  } finally {
+    dispatcher.abortAll();
+    await dispatcher.drain(1_000);
+    session.close();
+    await hub.close();
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+type Sent = any;
+
+Deno.test("each request gets exactly one response; notifications get none", async () => {
+  await withDispatcher(async ({ dispatcher, sent }) => {
+    dispatcher.receive({ jsonrpc: "2.0", id: 1, method: "ping" });
+    dispatcher.receive({ jsonrpc: "2.0", method: "notifications/initialized" });
+    dispatcher.receive({ jsonrpc: "2.0", id: 2, method: "prompts/list" });
+    await dispatcher.drain(5_000);
+    const responses = sent.filter((m: Sent) => !m.method);
+    assert.deepEqual(responses.map((m: Sent) => m.id).sort(), [1, 2]);
+  });
+});
+
+Deno.test("no notification is sent before initialize has been answered", async () => {
+  await withDispatcher(async ({ dispatcher, sent }) => {
+    dispatcher.receive({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    await dispatcher.drain(5_000);
+    assert.equal(sent.filter((m: Sent) => m.method).length, 0);
+  });
+});
+
+Deno.test("a response from the client (to nothing we asked) is ignored", async () => {
+  await withDispatcher(async ({ dispatcher, sent }) => {
+    dispatcher.receive({ jsonrpc: "2.0", id: 77, result: {} });
+    dispatcher.receive({ jsonrpc: "2.0", id: 78, error: { code: 1, message: "x" } });
+    await dispatcher.drain(1_000);
+    assert.deepEqual(sent, []);
+  });
+});
+
+Deno.test("cancelling one request leaves the others to complete", async () => {
+  await withDispatcher(async ({ dispatcher, sent, hub }) => {
+    hub.routes.push((_r, url) => url.pathname.endsWith("/tools/call") ? hub.hang() : undefined);
+    dispatcher.receive({
+      jsonrpc: "2.0",
+      id: "slow",
+      method: "tools/call",
+      params: { name: "list_workloads" },
+    });
+    dispatcher.receive({ jsonrpc: "2.0", id: "quick", method: "ping" });
+    while (hub.hanging === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    dispatcher.receive({
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId: "slow" },
+    });
+    await dispatcher.drain(5_000);
+    assert.deepEqual(sent.map((m: Sent) => m.id), ["quick"]);
+  });
+});
+
+Deno.test("a Hub tool named like a local tool is not listed twice", async () => {
+  await withDispatcher(async ({ dispatcher, sent, hub }) => {
+    hub.document = {
+      name: "hub",
+      tools: [{ name: "get_file_url", description: "the Hub's own" }, { name: "list_workloads" }],
+    };
+    dispatcher.receive({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    await dispatcher.drain(5_000);
+    const names = (sent[0] as Sent).result.tools.map((t: Sent) => t.name);
+    assert.equal(names.filter((n: string) => n === "get_file_url").length, 1);
+    assert.ok(names.includes("list_workloads"));
+  });
+});
