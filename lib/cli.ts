@@ -20,10 +20,14 @@ export const USAGE = `Usage: ${SERVER_NAME} [mcp] [flags]
 An MCP server (stdio) for Kubeshark: lets AI assistants query Kubernetes traffic.
 
 Modes:
+  --demo                 A built-in demo Hub with an hour of sample traffic (no cluster needed)
   --url URL              Talk to a running Kubeshark front end (URL mode; read-only)
   (default)              Proxy mode: reach Kubeshark through your kubeconfig
+  demo-hub [--listen HOST:PORT]
+                         Serve the demo Hub over HTTP (default 127.0.0.1:8899), for --url
 
 Flags:
+  --demo                 Serve the built-in demo Hub's sample traffic (read-only)
   --url URL              Kubeshark's address, e.g. https://kubeshark.example.com
   --token TOKEN          Token for a Hub that requires authentication (URL mode;
                          env KUBESHARK_HUB_TOKEN)
@@ -44,6 +48,8 @@ Flags:
 `;
 
 const OPTIONS = {
+  demo: { type: "boolean" },
+  listen: { type: "string" },
   url: { type: "string" },
   token: { type: "string" },
   kubeconfig: { type: "string" },
@@ -62,7 +68,7 @@ const OPTIONS = {
 } as const;
 
 /** What the command line asks for. */
-export type Action = "serve" | "list-tools" | "mcp-config" | "help" | "version";
+export type Action = "serve" | "list-tools" | "mcp-config" | "help" | "version" | "demo-hub";
 
 /** A command-line problem: reported in one line, with usage, exit code 2. */
 export class UsageError extends Error {}
@@ -80,8 +86,16 @@ export async function parseCommandLine(
   }
   const { values: flags, positionals } = parsed;
   // `kubeshark mcp …` configs work by swapping the command: a leading "mcp" is accepted.
-  const extra = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
+  const words = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
+  const demoHub = words[0] === "demo-hub";
+  const extra = demoHub ? words.slice(1) : words;
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (flags.listen !== undefined && !demoHub) {
+    throw new UsageError("--listen goes with the demo-hub command");
+  }
+  if (flags.demo && flags.url !== undefined) {
+    throw new UsageError("--demo and --url are two different modes; pass one of them");
+  }
 
   const action: Action = flags.help
     ? "help"
@@ -91,6 +105,8 @@ export async function parseCommandLine(
     ? "list-tools"
     : flags["mcp-config"]
     ? "mcp-config"
+    : demoHub
+    ? "demo-hub"
     : "serve";
 
   const url = flags.url === undefined ? undefined : parseHubUrl(flags.url);
@@ -115,7 +131,7 @@ export async function parseCommandLine(
   }
   const layers = [values, fileValues];
   const config: Config = {
-    mode: url ? "url" : "proxy",
+    mode: flags.demo ? "demo" : url ? "url" : "proxy",
     url,
     token: flags.token ?? (env.get("KUBESHARK_HUB_TOKEN") || undefined),
     license: pickString(layers, "license"),
@@ -129,6 +145,7 @@ export async function parseCommandLine(
     downloadDir: flags["download-dir"] ?? ".",
     debug: flags.debug ?? false,
     hubTimeoutMs,
+    listen: parseListen(flags.listen ?? "127.0.0.1:8899"),
   };
   return { action, config };
 }
@@ -151,6 +168,14 @@ function parseHubUrl(text: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
+function parseListen(text: string): string {
+  const match = /^(\[[0-9a-f:]+\]|[\w.-]+):(\d{1,5})$/i.exec(text);
+  if (!match || Number(match[2]) > 65535) {
+    throw new UsageError(`--listen "${text}" must be HOST:PORT, e.g. 127.0.0.1:8899`);
+  }
+  return text;
+}
+
 function parseTimeout(text: string | undefined): number {
   if (text === undefined) return HUB_TIMEOUT_MS;
   const seconds = Number(text);
@@ -160,8 +185,24 @@ function parseTimeout(text: string | undefined): number {
   return seconds * 1000;
 }
 
+/** The base URL the in-process demo Hub answers under (never resolved: nothing listens there). */
+export const DEMO_BASE_URL = "http://kubeshark-demo.invalid";
+
 /** Builds how this configuration reaches the Hub. */
 export function hubAccessFor(config: Config): HubAccess {
+  if (config.mode === "demo") {
+    // The demo Hub plugs in behind the transport; its module loads with the first request.
+    let handler: Promise<(request: Request) => Promise<Response>> | undefined;
+    return fixedHubAccess(
+      new HubClient(DEMO_BASE_URL, {
+        timeoutMs: config.hubTimeoutMs,
+        transport: async (request) => {
+          handler ??= import("./demo/hub.ts").then((demo) => demo.createDemoHub());
+          return (await handler)(request);
+        },
+      }),
+    );
+  }
   if (config.mode === "url") {
     const token = config.token;
     return fixedHubAccess(
@@ -215,10 +256,15 @@ export async function run(args: string[]): Promise<number> {
       await writeStdout(text);
       return ok ? 0 : 1;
     }
+    case "demo-hub": {
+      const { serveDemoHub } = await import("./demo/serve.ts");
+      return await serveDemoHub(config.listen);
+    }
     case "serve": {
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);
+      if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
       return await serve(new Session(config, log, hubAccessFor(config)));
     }
   }

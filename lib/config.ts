@@ -1,8 +1,8 @@
 /** The resolved configuration, and Kubeshark's config file (`~/.kubeshark/config.yaml`). */
 import { getValue, type Values } from "./set_values.ts";
 
-/** How the server reaches the Hub. */
-export type Mode = "url" | "proxy";
+/** How the server reaches the Hub: a URL, Kubernetes, or the built-in demo Hub. */
+export type Mode = "url" | "proxy" | "demo";
 
 /** Everything the server needs to know, resolved from flags, environment and config file. */
 export interface Config {
@@ -26,6 +26,8 @@ export interface Config {
   downloadDir: string;
   debug: boolean;
   hubTimeoutMs: number;
+  /** `demo-hub`: where to listen (host:port). */
+  listen: string;
 }
 
 /** Kubeshark's default release namespace. */

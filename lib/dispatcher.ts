@@ -19,11 +19,13 @@ import {
   InitializeParams,
   ListParams,
   negotiateProtocolVersion,
+  ReadResourceParams,
   type RequestId,
   SetLevelParams,
   supportsStructuredContent,
   type ToolDescriptor,
 } from "./protocol.ts";
+import { findResource, listResources } from "./resources.ts";
 import type { Session } from "./session.ts";
 import { delay } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
@@ -64,6 +66,9 @@ export class Dispatcher {
       "tools/call": (params, request) => this.#callTool(params, request),
       "prompts/list": (params) => this.#listPrompts(params),
       "prompts/get": (params) => this.#getPrompt(params),
+      "resources/list": (params) => this.#listResources(params),
+      "resources/templates/list": () => Promise.resolve({ resourceTemplates: [] }),
+      "resources/read": (params) => this.#readResource(params),
       "logging/setLevel": (params) => this.#setLevel(params),
     };
     session.setNotifier((method, params) => {
@@ -217,6 +222,7 @@ export class Dispatcher {
       capabilities: {
         tools: { listChanged: true },
         prompts: { listChanged: true },
+        resources: {},
         logging: {},
       },
       serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
@@ -323,6 +329,26 @@ export class Dispatcher {
         },
       });
     };
+  }
+
+  // --- resources -------------------------------------------------------------------------------
+
+  #listResources(params: unknown) {
+    parseParams(ListParams(), params);
+    return Promise.resolve({ resources: listResources() });
+  }
+
+  async #readResource(params: unknown) {
+    const { uri } = parseParams(ReadResourceParams(), params);
+    const resource = findResource(uri);
+    if (!resource) {
+      throw new McpError(
+        "resource_not_found",
+        `Resource not found: "${uri}"; resources/list names the ones there are`,
+        { data: { uri, available: listResources().map((r) => r.uri) } },
+      );
+    }
+    return { contents: [{ uri, mimeType: resource.mimeType, text: await resource.text() }] };
   }
 
   // --- prompts ---------------------------------------------------------------------------------

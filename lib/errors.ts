@@ -7,6 +7,7 @@ export type ErrorKind =
   | "invalid_request"
   | "method_not_found"
   | "invalid_params"
+  | "resource_not_found"
   | "internal"
   | "tool_failed";
 
@@ -16,6 +17,8 @@ export const JSON_RPC_CODES = {
   invalid_request: -32600,
   method_not_found: -32601,
   invalid_params: -32602,
+  // MCP's code for resources/read of an unknown URI.
+  resource_not_found: -32002,
   internal: -32603,
 } as const;
 

@@ -11,10 +11,18 @@ const COMMON = `
 Start with check_kubeshark_status when unsure whether Kubeshark is up. Then list_workloads shows \
 what talks, list_api_calls queries L7 calls (HTTP, gRPC, Redis, Kafka, DNS…) with KFL filters, \
 get_api_stats aggregates, list_l4_flows shows TCP/UDP flows; tools/list has the full set.
+KFL2 filters (the kfl argument) are CEL expressions such as \`http && status_code >= 500\`; the \
+resource kubeshark://docs/kfl2 (resources/read) lists the fields, operators and common mistakes.
 Use these tools, not kubectl, helm or curl: they know where Kubeshark is and how to authenticate.`;
 
 /** Instructions for the configured mode. */
 export function instructionsFor(config: Config): string {
+  if (config.mode === "demo") {
+    return `Kubeshark MCP server in DEMO mode: a built-in Hub serving one hour of SYNTHETIC traffic \
+from a sample shop (web, api-gateway, catalog, cart, checkout, inventory, recommendations, payment, \
+postgres, redis, kafka across six namespaces). It is not the user's cluster: say so when you report \
+findings. Read-only; start_kubeshark and stop_kubeshark are disabled.` + COMMON + FILES;
+  }
   if (config.mode === "url") {
     return `Kubeshark MCP server, connected to ${config.url} (URL mode).
 Read-only access to Kubeshark's captured Kubernetes traffic. Kubeshark is managed externally: \

@@ -14,7 +14,9 @@ const SECRET_KEY = /license|token|password|secret|key/i;
 /** An `mcpServers` entry that starts this server with the same configuration, minus secrets. */
 export function mcpClientConfig(config: Config) {
   const args: string[] = [];
-  if (config.mode === "url") {
+  if (config.mode === "demo") {
+    args.push("--demo");
+  } else if (config.mode === "url") {
     args.push("--url", config.url!);
   } else {
     args.push("--kubeconfig", resolvedKubeconfig(config));
@@ -63,7 +65,9 @@ export async function listTools(
 ): Promise<{ text: string; ok: boolean }> {
   const lines = [`${SERVER_NAME} tools and prompts`, ""];
   lines.push(
-    config.mode === "url"
+    config.mode === "demo"
+      ? "Demo mode: a built-in Hub with an hour of synthetic traffic"
+      : config.mode === "url"
       ? `URL mode: ${config.url} (start/stop disabled: Kubeshark is managed externally)`
       : `Proxy mode: release namespace '${config.namespace}'${
         config.allowDestructive ? " (destructive tools enabled)" : ""
@@ -89,7 +93,7 @@ export async function listTools(
 }
 
 function row(name: string, description: string): string {
-  const first = description.split(/(?<=\.)\s|\n/)[0];
+  const first = description.split(/(?<=\.)\s+(?=[A-Z])|\n/)[0];
   const short = first.length > 70 ? `${first.slice(0, 67)}...` : first;
   return `  ${name.padEnd(30)} ${short}`;
 }

@@ -59,5 +59,5 @@ export function renderHubPrompt(
 }
 
 function formatValue(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? "";
+  return JSON.stringify(value) ?? String(value);
 }

@@ -75,6 +75,9 @@ export const GetPromptParams = lazySchema(() =>
   })
 );
 
+/** `resources/read` params. */
+export const ReadResourceParams = lazySchema(() => z.looseObject({ uri: z.string().min(1) }));
+
 /** `logging/setLevel` params. */
 export const SetLevelParams = lazySchema(() => z.looseObject({ level: z.enum(LOG_LEVELS) }));
 
@@ -135,6 +138,15 @@ export interface PromptDescriptor {
   name: string;
   description?: string;
   arguments?: PromptArgument[];
+}
+
+/** A resource as listed by `resources/list`. */
+export interface ResourceDescriptor {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
 }
 
 /** Formats zod issues as one line a model can act on: `path: problem; path: problem`. */

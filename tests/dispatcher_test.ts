@@ -19,6 +19,7 @@ function urlConfig(url: string): Config {
     downloadDir: ".",
     debug: false,
     hubTimeoutMs: 2_000,
+    listen: "127.0.0.1:8899",
   };
 }
 

@@ -21,6 +21,12 @@ export const getFileUrl = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   handler: async ({ path }, ctx) => {
     const client = await ctx.session.hub.client(ctx.signal);
-    return textResult(client.fileUrl(path));
+    const url = client.fileUrl(path);
+    if (ctx.session.config.mode !== "demo") return textResult(url);
+    return textResult(
+      `${url}\n(Demo mode: nothing serves this address. Use download_file to save the file, or run ` +
+        "`kubeshark-mcp demo-hub` and start this server with --url http://127.0.0.1:8899 for a URL " +
+        "that opens.)",
+    );
   },
 });

@@ -7,6 +7,10 @@ import { defineTool, textResult } from "./types.ts";
 /** SPEC texts, verbatim. */
 export const URL_MODE_REFUSAL =
   "This tool is not available in URL mode. Kubeshark is managed externally.";
+/** Ours: the demo has no cluster to change. */
+export const DEMO_MODE_REFUSAL =
+  "This tool is not available in demo mode: the demo Hub's traffic is synthetic and there is no " +
+  "cluster to change. Run without --demo, with a kubeconfig, to manage Kubeshark.";
 /** SPEC text, verbatim. */
 export const DESTRUCTIVE_REFUSAL =
   "This tool requires --allow-destructive flag. Destructive operations are disabled for safety.";
@@ -18,6 +22,7 @@ function listed(config: Config): boolean {
 // The one place that decides whether a destructive tool may run; tools/list hides it as well.
 function refusal(config: Config): string | undefined {
   if (config.mode === "url") return URL_MODE_REFUSAL;
+  if (config.mode === "demo") return DEMO_MODE_REFUSAL;
   if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
   return undefined;
 }

@@ -1,0 +1,94 @@
+/**
+ * The demo Hub's HTTP API, as Kubeshark's front end serves the Hub's: `GET /api/mcp`,
+ * `POST /api/mcp/tools/call`, and the PCAP files export_snapshot_pcap names. One handler serves
+ * both the in-process transport (`--demo`) and `kubeshark-mcp demo-hub` over HTTP.
+ */
+import { z } from "zod";
+import { formatIssues } from "../protocol.ts";
+import { VERSION } from "../version.ts";
+import { setKflNow } from "./kfl.ts";
+import { demoData } from "./mod.ts";
+import { DEMO_PROMPTS } from "./prompts.ts";
+import { DEMO_TOOLS, DemoState, HubRequestError, snapshotPcap } from "./tools.ts";
+
+/** The name the demo Hub announces. */
+export const DEMO_HUB_NAME = "kubeshark-demo-hub";
+
+/** A fetch-like handler for the demo Hub, with its own state (snapshots, dissection switch). */
+export function createDemoHub(): (request: Request) => Promise<Response> {
+  const data = demoData();
+  setKflNow(data.endTs);
+  const state = new DemoState(data);
+  const discovery = {
+    name: DEMO_HUB_NAME,
+    description: "Kubeshark demo Hub: an hour of synthetic traffic from a sample shop " +
+      "(not a real cluster).",
+    version: VERSION,
+    tools: DEMO_TOOLS.map((tool) => {
+      const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
+      return { name: tool.name, description: tool.description, inputSchema };
+    }),
+    prompts: DEMO_PROMPTS,
+  };
+  return async (request) => {
+    const url = new URL(request.url);
+    try {
+      if (url.pathname === "/api/mcp" && request.method === "GET") return Response.json(discovery);
+      if (url.pathname === "/api/mcp/tools/call" && request.method === "POST") {
+        return Response.json(callTool(await request.text(), state));
+      }
+      const pcap = /^\/api\/snapshots\/([^/]+)\/data\.pcap$/.exec(url.pathname);
+      if (pcap && request.method === "GET") {
+        const { bytes } = snapshotPcap(state, decodeURIComponent(pcap[1]), url.searchParams);
+        return new Response(bytes, {
+          headers: {
+            "content-type": "application/vnd.tcpdump.pcap",
+            "content-disposition": `attachment; filename="${pcap[1]}.pcap"`,
+          },
+        });
+      }
+      return Response.json({ error: `no such endpoint: ${request.method} ${url.pathname}` }, {
+        status: 404,
+      });
+    } catch (error) {
+      if (error instanceof HubRequestError) {
+        return Response.json({ error: error.message, ...error.details }, { status: error.status });
+      }
+      return Response.json({ error: `internal error: ${(error as Error).message}` }, {
+        status: 500,
+      });
+    }
+  };
+}
+
+function callTool(body: string, state: DemoState): unknown {
+  let call: unknown;
+  try {
+    call = JSON.parse(body);
+  } catch {
+    throw new HubRequestError(400, "the body is not JSON");
+  }
+  const envelope = z.object({
+    name: z.string().min(1),
+    arguments: z.record(z.string(), z.unknown()).nullish(),
+  }).safeParse(call);
+  if (!envelope.success) {
+    throw new HubRequestError(400, `invalid tool call: ${formatIssues(envelope.error)}`);
+  }
+  const tool = DEMO_TOOLS.find((candidate) => candidate.name === envelope.data.name);
+  if (!tool) {
+    throw new HubRequestError(404, `unknown tool: ${envelope.data.name}`);
+  }
+  const args = tool.input.safeParse(envelope.data.arguments ?? {});
+  if (!args.success) {
+    // Kubeshark's Hub answers a missing id with exactly this body.
+    const missingId = args.error.issues.some((issue) => issue.path[0] === "id");
+    throw new HubRequestError(
+      400,
+      missingId
+        ? "id is required"
+        : `invalid arguments for ${tool.name}: ${formatIssues(args.error)}`,
+    );
+  }
+  return tool.handler(args.data as never, state);
+}

@@ -1,0 +1,30 @@
+/** MCP resources: reference text the model can read on demand, in every mode. */
+import type { ResourceDescriptor } from "./protocol.ts";
+
+/** A resource and how to produce its text (loaded on first read: the text is large). */
+interface Resource extends ResourceDescriptor {
+  text: () => Promise<string>;
+}
+
+const RESOURCES: Resource[] = [
+  {
+    uri: "kubeshark://docs/kfl2",
+    name: "kfl2-reference",
+    title: "KFL2 filter reference",
+    description:
+      "How to write KFL2 filters (the `kfl` argument of list_api_calls and friends): fields, " +
+      "operators, examples, common mistakes. Read it before writing a non-trivial filter.",
+    mimeType: "text/markdown",
+    text: async () => (await import("./kfl_guide.ts")).KFL_GUIDE,
+  },
+];
+
+/** The resources `resources/list` shows. */
+export function listResources(): ResourceDescriptor[] {
+  return RESOURCES.map(({ text: _, ...descriptor }) => descriptor);
+}
+
+/** The resource with this URI, or undefined. */
+export function findResource(uri: string): Resource | undefined {
+  return RESOURCES.find((resource) => resource.uri === uri);
+}
