@@ -6,7 +6,6 @@
 import { z } from "zod";
 import { formatIssues } from "../protocol.ts";
 import { VERSION } from "../version.ts";
-import { setKflNow } from "./kfl.ts";
 import { demoData } from "./mod.ts";
 import { DEMO_PROMPTS } from "./prompts.ts";
 import { DEMO_TOOLS, DemoState, HubRequestError, snapshotPcap } from "./tools.ts";
@@ -17,7 +16,6 @@ export const DEMO_HUB_NAME = "kubeshark-demo-hub";
 /** A fetch-like handler for the demo Hub, with its own state (snapshots, dissection switch). */
 export function createDemoHub(): (request: Request) => Promise<Response> {
   const data = demoData();
-  setKflNow(data.endTs);
   const state = new DemoState(data);
   const discovery = {
     name: DEMO_HUB_NAME,

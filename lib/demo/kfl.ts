@@ -4,7 +4,10 @@
  * translated first, and the translation is reported back so the model learns the current syntax.
  */
 import { Environment } from "@marcbachmann/cel-js";
+import { DEMO_START_TS } from "./mod.ts";
 import type { ApiCall } from "./types.ts";
+
+const DEMO_END_TS = DEMO_START_TS + 3_600_000;
 
 /** A filter that did not compile: where, and what was expected. */
 export class KflError extends Error {
@@ -181,16 +184,9 @@ function kflEnvironment(): Environment {
     (map: unknown, key: string, fallback: string) => lookup(map, key) ?? fallback,
   );
   // KFL2 fixes now() when the filter is created; the demo's "now" is the end of its hour.
-  env.registerFunction("now(): google.protobuf.Timestamp", () => new Date(demoNow));
+  env.registerFunction("now(): google.protobuf.Timestamp", () => new Date(DEMO_END_TS));
   environment = env;
   return env;
-}
-
-let demoNow = Date.now();
-
-/** Sets what now() means (the demo's data ends at a fixed time). */
-export function setKflNow(ts: number): void {
-  demoNow = ts;
 }
 
 function lookup(map: unknown, key: string): string | undefined {

@@ -299,12 +299,14 @@ class Shop {
       );
       at += Math.ceil(elapsedUs / 1000) + (inStorm ? random.int(20, 60) : 2);
       if (!failing) {
+        // Every 12th charge hits a duplicate order id (find_errors' SQL failure).
+        this.#charges++;
         this.#postgres(
           at - 30,
           payment,
           "INSERT",
           "INSERT INTO charges (order_id, amount_cents, currency) VALUES ($1, $2, $3)",
-          random.chance(0.03) ? "23505" : "",
+          this.#charges % 12 === 0 ? "23505" : "",
         );
         charged = true;
         break;

@@ -21,10 +21,10 @@ export const checkKubesharkStatus = defineTool({
     "tools fail or return nothing.",
   input: StatusInput,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  handler: (_args, ctx) => checkUrlMode(ctx),
+  handler: (_args, ctx) => checkHub(ctx),
 });
 
-async function checkUrlMode(ctx: ToolContext) {
+async function checkHub(ctx: ToolContext) {
   const { session, signal } = ctx;
   const client = await session.hub.client(signal);
   const started = performance.now();
@@ -41,10 +41,15 @@ async function checkUrlMode(ctx: ToolContext) {
       prompts: info.prompts.length,
       roundTripMs,
     };
+    const how = {
+      url: "URL mode - externally managed",
+      proxy: "proxy mode",
+      demo: "demo mode - an in-process Hub with synthetic traffic, not a real cluster",
+    }[session.config.mode];
     const summary =
-      `Kubeshark is accessible at ${client.baseUrl} (${
-        session.config.mode === "url" ? "URL mode - externally managed" : "proxy mode"
-      }). Hub ${info.name || "(unnamed)"} ${info.version}: ${info.tools.length} tools, ` +
+      `Kubeshark is accessible at ${client.baseUrl} (${how}). Hub ${
+        info.name || "(unnamed)"
+      } ${info.version}: ${info.tools.length} tools, ` +
       `${info.prompts.length} prompts, answered in ${roundTripMs} ms.`;
     const result = jsonResult(status);
     result.content.unshift({ type: "text", text: summary });
