@@ -29,6 +29,13 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
   const signals = listenForSignals(stop);
   writer.onClosed = stop;
 
+  if (!options.input && Deno.stdin.isTerminal()) {
+    // Someone ran us by hand: say what we are waiting for instead of sitting silent.
+    session.log.info(
+      "Waiting for MCP JSON-RPC on stdin; MCP clients start this server themselves (see README). " +
+        'Try: {"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    );
+  }
   const decoder = new TextDecoder();
   const lines = new LineSplitter(MAX_LINE_BYTES, (line) => {
     const text = decoder.decode(line).trim();
