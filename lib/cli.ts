@@ -162,6 +162,12 @@ function parseHubUrl(text: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`--url "${text}" must start with http:// or https://`);
   }
+  if (url.username || url.password) {
+    // fetch refuses URLs with credentials, and they would end up in logs and model context.
+    throw new UsageError(
+      `--url must not carry a user name or password; pass a Hub token with --token instead`,
+    );
+  }
   if (url.search || url.hash) {
     throw new UsageError(`--url "${text}" must not carry a query or fragment`);
   }

@@ -27,17 +27,35 @@ export async function resolveDestination(
   if (dest === undefined && (name === "" || name === "." || name === "..")) {
     throw new McpError("tool_failed", `"${hubPath}" names no file; pass dest.`);
   }
+  if (target.includes("\0")) throw new McpError("tool_failed", "dest must not contain a NUL byte.");
   const stat = await Deno.stat(target).catch(() => undefined);
   if (stat?.isDirectory || dest?.endsWith("/")) target = join(target, name);
-  assertInside(rootReal, target, dest ?? name);
-  // Parent directories are created inside the root only; a symlink among them must not lead out.
-  await Deno.mkdir(dirname(target), { recursive: true });
-  assertInside(
-    rootReal,
-    join(await Deno.realPath(dirname(target)), basename(target)),
-    dest ?? name,
-  );
+  const given = dest ?? name;
+  assertInside(rootReal, target, given);
+  // Before creating anything: the deepest existing ancestor, links resolved, must be inside too,
+  // or a symlink in dest could make mkdir build directories elsewhere.
+  let existing = dirname(target);
+  while (!(await exists(existing))) existing = dirname(existing);
+  assertInside(rootReal, join(await Deno.realPath(existing), relative(existing, target)), given);
+  try {
+    await Deno.mkdir(dirname(target), { recursive: true });
+  } catch (error) {
+    throw new McpError(
+      "tool_failed",
+      `Cannot create the folder for "${given}": ${(error as Error).message}`,
+    );
+  }
+  assertInside(rootReal, join(await Deno.realPath(dirname(target)), basename(target)), given);
   return target;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function assertInside(root: string, target: string, given: string): void {
@@ -93,7 +111,16 @@ export async function saveAtomically(
     dirname(target),
     `.${basename(target)}.part-${crypto.randomUUID().slice(0, 8)}`,
   );
-  const file = await Deno.open(temporary, { write: true, createNew: true });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(temporary, { write: true, createNew: true });
+  } catch (error) {
+    await response.body?.cancel();
+    throw new McpError(
+      "tool_failed",
+      `Cannot write in ${dirname(target)}: ${(error as Error).message}`,
+    );
+  }
   const hash = createHash("sha256");
   let size = 0;
   const stall = new AbortController();
@@ -125,10 +152,23 @@ export async function saveAtomically(
       );
     }
     file.close();
-    if (!options.overwrite && await Deno.lstat(target).catch(() => undefined)) {
-      throw new McpError("tool_failed", `${target} appeared during the download; not replaced.`);
+    if (options.overwrite) {
+      await Deno.rename(temporary, target);
+    } else {
+      // link() fails when the target exists: no window in which another file could be replaced.
+      try {
+        await Deno.link(temporary, target);
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) {
+          throw new McpError(
+            "tool_failed",
+            `${target} appeared during the download; not replaced.`,
+          );
+        }
+        throw error;
+      }
+      await Deno.remove(temporary);
     }
-    await Deno.rename(temporary, target);
     options.onBytes(size, true);
     return { size, sha256: hash.digest("hex") };
   } catch (error) {

@@ -44,7 +44,9 @@ export const IncomingMessage = lazySchema(() =>
     jsonrpc: z.literal("2.0"),
     id: requestId().optional(),
     method: z.string().min(1),
-    params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+    // Some clients send `"params": null` for methods without params; treat it as absent.
+    params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullish()
+      .transform((params) => params ?? undefined),
   })
 );
 

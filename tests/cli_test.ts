@@ -61,7 +61,14 @@ Deno.test("an unknown flag is one line on stderr plus usage, exit 2, nothing on 
 });
 
 Deno.test("a bad --url is refused with exit 2 and says what a URL looks like", async () => {
-  for (const url of ["not a url", "ftp://hub.example", "http://hub.example/?q=1"]) {
+  for (
+    const url of [
+      "not a url",
+      "ftp://hub.example",
+      "http://hub.example/?q=1",
+      "http://u:pw@hub.example",
+    ]
+  ) {
     const { code, stdout, stderr } = await runCli(["--url", url]);
     assert.equal(code, 2, url);
     assert.equal(stdout, "");

@@ -425,3 +425,54 @@ demoTest("cloud storage is reported as not configured", async (hub) => {
 demoTest("an unknown tool is a 404", async (hub) => {
   assert.equal((await hub.fail("no_such_tool")).status, 404);
 });
+
+demoTest("a catastrophic regex cannot stall the Hub: patterns run on RE2", async (hub) => {
+  const workloads = await hub.call("list_workloads", { name_regex: "^(\\w+-?)*!$" });
+  assert.equal(workloads.total, 0);
+  const calls = await hub.call("list_api_calls", { kfl: 'url.matches("^([a-z/?=0-9]*)*!$")' });
+  assert.equal(calls.total, 0);
+  const insensitive = await hub.call("list_api_calls", {
+    kfl: 'path.matches("(?i)^/API/CHECKOUT$")',
+  });
+  assert.ok(insensitive.total > 0, "RE2 flags work");
+  const bad = await hub.fail("list_api_calls", { kfl: 'http && path.matches("(?=x)")' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.message, /invalid regular expression .* at position 21.*RE2/);
+});
+
+demoTest("a snapshot limited to one node holds only that node's traffic", async (hub) => {
+  const node = "ip-10-0-1-21.ec2.internal";
+  const one = await hub.call("create_snapshot", { nodes: [node] });
+  const all = await hub.call("create_snapshot", {});
+  assert.ok(one.packet_count < all.packet_count);
+  await hub.call("start_snapshot_dissection", { snapshot_id: one.id });
+  const calls = await hub.call("list_api_calls", { snapshot_id: one.id, limit: 1000 });
+  assert.ok(calls.calls.every((c: Json) => c.dst.node === node || c.src.node === node));
+  const exported = await hub.call("export_snapshot_pcap", { snapshot_id: one.id });
+  assert.equal(exported.packets, one.packet_count);
+});
+
+demoTest("snapshot ids win over names that look like ids", async (hub) => {
+  const first = await hub.call("create_snapshot", { name: "snap-0002" });
+  const second = await hub.call("create_snapshot", {});
+  assert.equal(second.id, "snap-0002");
+  assert.equal((await hub.call("get_snapshot", { snapshot_id: "snap-0002" })).id, "snap-0002");
+  assert.equal((await hub.call("get_snapshot", { snapshot_id: first.id })).name, "snap-0002");
+});
+
+demoTest("PCAP URLs with a malformed id or time are 400s", async (hub) => {
+  for (
+    const path of [
+      "/snapshots/%E0%A4%A/data.pcap",
+      "/snapshots/snap-before-deploy/data.pcap?start_time=abc",
+    ]
+  ) {
+    try {
+      await hub.client.openFile(path);
+      assert.fail(`${path} was served`);
+    } catch (error) {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.status, 400, path);
+    }
+  }
+});

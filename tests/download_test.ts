@@ -153,3 +153,53 @@ Deno.test("download_file with a missing path names the path argument", async () 
     assert.match(textOf(result), /path/);
   });
 });
+
+Deno.test("download_file never creates folders through a symlink that leads out", async () => {
+  await withDownloadDir(async (dir) => {
+    await Deno.mkdir(`${dir}/root`);
+    await Deno.mkdir(`${dir}/outside`);
+    await Deno.symlink(`${dir}/outside`, `${dir}/root/link`);
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", {
+        path: PCAP,
+        dest: "link/newdir/sub/x.pcap",
+      });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /outside the download directory/);
+      assert.deepEqual([...Deno.readDirSync(`${dir}/outside`)], []);
+    }, { args: ["--download-dir", `${dir}/root`] });
+  });
+});
+
+Deno.test("download_file of a body-less answer, or to an unusable dest, is an isError result", async () => {
+  await withDownloadDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/exists.txt`, "x");
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((_r, url) =>
+        url.pathname === "/api/empty" ? new Response(null, { status: 204 }) : undefined
+      );
+      const empty = await server.callTool("download_file", { path: "/empty", dest: "e.bin" });
+      assert.equal(empty.isError, true, JSON.stringify(empty));
+      for (const dest of ["exists.txt/inner.bin", "a\u0000b"]) {
+        const result = await server.callTool("download_file", { path: PCAP, dest });
+        assert.equal(result.isError, true, dest);
+      }
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["exists.txt"]);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("download_file of an error answer whose body never ends times out", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((_r, url) =>
+        url.pathname === "/api/stuck"
+          ? new Response(new ReadableStream({ start() {} }), { status: 500 })
+          : undefined
+      );
+      const result = await server.callTool("download_file", { path: "/stuck" });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /did not answer within 0\.5 s/);
+    }, { args: ["--download-dir", dir, "--hub-timeout", "0.5"] });
+  });
+});

@@ -161,3 +161,9 @@ Deno.test("every example in the KFL2 guide compiles", () => {
   assert.ok(examples.length >= 10);
   for (const example of examples) compileKfl(example);
 });
+
+Deno.test("legacy rewrites never reach inside string literals, triple-quoted ones included", () => {
+  assert.equal(translateLegacy(`path == "/q contains 'x'"`), `path == "/q contains 'x'"`);
+  assert.equal(translateLegacy('path == """x "and" y"""'), 'path == """x "and" y"""');
+  assert.equal(translateLegacy(`url contains "a and b" and dns`), `url.contains("a and b") && dns`);
+});

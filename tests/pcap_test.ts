@@ -120,3 +120,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test("PCAP records are in time order", async () => {
+  const { file, packets } = await exportPcap({ snapshot_id: "snap-before-deploy" });
+  try {
+    const bytes = await Deno.readFile(file);
+    const view = new DataView(bytes.buffer);
+    let offset = 24;
+    let last = 0;
+    let count = 0;
+    while (offset < bytes.length) {
+      const ts = view.getUint32(offset, true) * 1e6 + view.getUint32(offset + 4, true);
+      assert.ok(ts >= last, `packet ${count} goes back in time`);
+      last = ts;
+      offset += 16 + view.getUint32(offset + 8, true);
+      count++;
+    }
+    assert.equal(count, packets);
+  } finally {
+    await Deno.remove(file);
+  }
+});

@@ -123,6 +123,15 @@ Deno.test("params of the wrong type answer -32602", async () => {
   });
 });
 
+Deno.test("params: null is treated as no params", async () => {
+  await withServer([], async (server) => {
+    const id = server.nextId();
+    await server.send({ jsonrpc: "2.0", id, method: "ping", params: null });
+    const response = await server.waitFor((m) => m.id === id);
+    assert.deepEqual(response.result, {});
+  });
+});
+
 Deno.test("numeric and string ids are echoed exactly", async () => {
   await withServer([], async (server) => {
     for (const id of [0, 7, -3, 1.5, "", "abc", "id with spaces ✓"]) {

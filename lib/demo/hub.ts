@@ -37,7 +37,13 @@ export function createDemoHub(): (request: Request) => Promise<Response> {
       }
       const pcap = /^\/api\/snapshots\/([^/]+)\/data\.pcap$/.exec(url.pathname);
       if (pcap && request.method === "GET") {
-        const { bytes } = snapshotPcap(state, decodeURIComponent(pcap[1]), url.searchParams);
+        let id: string;
+        try {
+          id = decodeURIComponent(pcap[1]);
+        } catch {
+          throw new HubRequestError(400, `"${pcap[1]}" is not a valid snapshot id`);
+        }
+        const { bytes } = snapshotPcap(state, id, url.searchParams);
         return new Response(bytes, {
           headers: {
             "content-type": "application/vnd.tcpdump.pcap",

@@ -4,6 +4,7 @@
  * translated first, and the translation is reported back so the model learns the current syntax.
  */
 import { Environment } from "@marcbachmann/cel-js";
+import { RE2JS } from "re2js";
 import { DEMO_START_TS } from "./mod.ts";
 import type { ApiCall } from "./types.ts";
 
@@ -179,6 +180,7 @@ function kflEnvironment(): Environment {
   env.registerVariable({ name: "dst", schema: PEER_SCHEMA });
   env.registerVariable({ name: "request", schema: MESSAGE_SCHEMA });
   env.registerVariable({ name: "response", schema: MESSAGE_SCHEMA });
+  env.registerFunction(`string.${RE2_MATCHES}(string): bool`, re2Matches);
   env.registerFunction(
     "map_get(map<string, string>, string, string): string",
     (map: unknown, key: string, fallback: string) => lookup(map, key) ?? fallback,
@@ -187,6 +189,19 @@ function kflEnvironment(): Environment {
   env.registerFunction("now(): google.protobuf.Timestamp", () => new Date(DEMO_END_TS));
   environment = env;
   return env;
+}
+
+const RE2_MATCHES = "kfl_re2_matches";
+const patterns = new Map<string, RE2JS>();
+
+function re2Matches(text: string, pattern: string): boolean {
+  let compiled = patterns.get(pattern);
+  if (!compiled) {
+    compiled = RE2JS.compile(pattern);
+    if (patterns.size > 256) patterns.clear();
+    patterns.set(pattern, compiled);
+  }
+  return compiled.matcher(text).find();
 }
 
 function lookup(map: unknown, key: string): string | undefined {
@@ -204,9 +219,15 @@ export function compileKfl(text: string): KflFilter {
     return { expression: "", matches: () => true, runtimeErrors: () => ({ count: 0 }) };
   }
   const expression = translateLegacy(source);
+  // KFL2's .matches() is RE2: linear time, so no pattern can stall the server. cel-js's own
+  // matches() uses JavaScript's backtracking RegExp and cannot be replaced, so calls are routed to
+  // an RE2 function under another name (errors are reported with the user's spelling).
+  const internal = mapCode(expression, (code) => ({
+    code: code.replace(/\.matches\s*\(/g, `.${RE2_MATCHES}(`),
+  }));
   const env = kflEnvironment();
-  const checked = env.check(expression);
-  if (!checked.valid) throw kflError(checked.error, expression);
+  const checked = env.check(internal);
+  if (!checked.valid) throw kflError(checked.error, expression, internal);
   if (checked.type !== "bool") {
     throw new KflError(
       `the filter must be a condition (bool), but it is of type ${checked.type}`,
@@ -214,7 +235,8 @@ export function compileKfl(text: string): KflFilter {
       expression,
     );
   }
-  const evaluate = env.parse(expression);
+  checkPatterns(expression);
+  const evaluate = env.parse(internal);
   let count = 0;
   let first: string | undefined;
   return {
@@ -233,10 +255,41 @@ export function compileKfl(text: string): KflFilter {
   };
 }
 
-function kflError(error: unknown, expression: string): KflError {
+// Literal patterns are compiled now, so a bad one is a 400 with its position, not silence.
+function checkPatterns(expression: string): void {
+  const literal = /\.matches\s*\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g;
+  for (const match of expression.matchAll(literal)) {
+    let pattern: string;
+    try {
+      pattern = JSON.parse(
+        match[1].startsWith("'") ? `"${match[1].slice(1, -1).replaceAll('"', '\\"')}"` : match[1],
+      );
+    } catch {
+      continue; // an escape JSON does not know: leave it to evaluation
+    }
+    try {
+      RE2JS.compile(pattern);
+    } catch (error) {
+      const position = (match.index ?? 0) + match[0].indexOf(match[1]);
+      throw new KflError(
+        `invalid regular expression ${match[1]} at position ${position}: ${
+          (error as Error).message
+        } ` +
+          "(KFL2 uses RE2 syntax: no lookarounds or backreferences)",
+        position,
+        expression,
+      );
+    }
+  }
+}
+
+function kflError(error: unknown, expression: string, internal: string): KflError {
   const err = error as { message?: string; node?: { pos?: number } };
-  const message = String(err.message ?? error).split("\n")[0];
-  const position = err.node?.pos ?? 0;
+  const message = String(err.message ?? error).split("\n")[0].replaceAll(RE2_MATCHES, "matches");
+  // Map the position back across the renamed matches() calls before it.
+  const at = err.node?.pos ?? 0;
+  const renamedBefore = internal.slice(0, at).split(`.${RE2_MATCHES}(`).length - 1;
+  const position = Math.max(0, at - renamedBefore * (RE2_MATCHES.length - "matches".length));
   let hint = "";
   if (/Unknown variable|No such key/.test(message)) {
     hint = " (see kubeshark://docs/kfl2 for the fields; e.g. status_code, method, path, " +
@@ -264,19 +317,41 @@ const LEGACY_REWRITES: [RegExp, string][] = [
 
 /** Rewrites legacy KFL1 spellings to KFL2, leaving string literals alone. */
 export function translateLegacy(source: string): string {
-  const parts = source.split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/);
-  let translated = parts.map((part, index) => {
-    if (index % 2 === 1) return part; // a string literal
-    let code = part;
+  return mapCode(source, (code, nextLiteral) => {
     for (const [pattern, replacement] of LEGACY_REWRITES) code = code.replace(pattern, replacement);
-    return code;
-  }).join("");
-  // `x contains "y"` (KFL1's infix form) → `x.contains("y")`.
-  translated = translated.replace(
-    /([\w.\]\[]+)\s+contains\s+("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g,
-    "$1.contains($2)",
-  );
-  return translated;
+    // KFL1's infix `x contains "y"` → `x.contains("y")`: the operand is the literal that follows.
+    if (nextLiteral !== undefined && /\s+contains\s*$/.test(code)) {
+      return { code: code.replace(/\s+contains\s*$/, ".contains("), close: ")" };
+    }
+    return { code };
+  });
+}
+
+// String literals, triple-quoted ones first, so rewrites never reach inside them.
+const LITERAL = /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/;
+
+/**
+ * Rewrites the code between string literals. `rewrite` sees each code part and whether a literal
+ * follows; it may ask for text (`close`) to be put after that literal.
+ */
+function mapCode(
+  source: string,
+  rewrite: (code: string, nextLiteral?: string) => { code: string; close?: string },
+): string {
+  const parts = source.split(LITERAL);
+  let out = "";
+  let close = "";
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 1) {
+      out += parts[i] + close;
+      close = "";
+      continue;
+    }
+    const rewritten = rewrite(parts[i], parts[i + 1]);
+    out += rewritten.code;
+    close = rewritten.close ?? "";
+  }
+  return out + close;
 }
 
 const views = new WeakMap<ApiCall, Record<string, unknown>>();

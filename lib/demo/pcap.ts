@@ -13,47 +13,39 @@ const PSH = 0x08;
 const ACK = 0x10;
 const FIN = 0x01;
 
-/** Accumulates packet records. */
+/** Accumulates frames, and lays them out in time order (conversations interleave). */
 class PcapWriter {
-  #chunks: Uint8Array[] = [];
-  #size = 0;
-  packets = 0;
+  #frames: { tsUs: number; frame: Uint8Array }[] = [];
 
-  constructor() {
-    const header = new DataView(new ArrayBuffer(24));
-    header.setUint32(0, 0xa1b2c3d4, true); // microsecond timestamps
-    header.setUint16(4, 2, true);
-    header.setUint16(6, 4, true);
-    header.setUint32(16, 65535, true); // snaplen
-    header.setUint32(20, 1, true); // LINKTYPE_ETHERNET
-    this.#push(new Uint8Array(header.buffer));
+  get packets(): number {
+    return this.#frames.length;
   }
 
   /** Adds one frame captured at `tsUs` (µs since the epoch). */
   frame(tsUs: number, frame: Uint8Array): void {
-    const record = new DataView(new ArrayBuffer(16));
-    record.setUint32(0, Math.floor(tsUs / 1e6), true);
-    record.setUint32(4, tsUs % 1e6, true);
-    record.setUint32(8, frame.length, true);
-    record.setUint32(12, frame.length, true);
-    this.#push(new Uint8Array(record.buffer));
-    this.#push(frame);
-    this.packets++;
+    this.#frames.push({ tsUs, frame });
   }
 
   bytes(): Uint8Array<ArrayBuffer> {
-    const out = new Uint8Array(this.#size);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
+    // A stable sort keeps each conversation's packets in order at equal timestamps.
+    const frames = [...this.#frames].sort((a, b) => a.tsUs - b.tsUs);
+    const out = new Uint8Array(24 + frames.reduce((sum, f) => sum + 16 + f.frame.length, 0));
+    const view = new DataView(out.buffer);
+    view.setUint32(0, 0xa1b2c3d4, true); // microsecond timestamps
+    view.setUint16(4, 2, true);
+    view.setUint16(6, 4, true);
+    view.setUint32(16, 65535, true); // snaplen
+    view.setUint32(20, 1, true); // LINKTYPE_ETHERNET
+    let offset = 24;
+    for (const { tsUs, frame } of frames) {
+      view.setUint32(offset, Math.floor(tsUs / 1e6), true);
+      view.setUint32(offset + 4, tsUs % 1e6, true);
+      view.setUint32(offset + 8, frame.length, true);
+      view.setUint32(offset + 12, frame.length, true);
+      out.set(frame, offset + 16);
+      offset += 16 + frame.length;
     }
     return out;
-  }
-
-  #push(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
-    this.#size += chunk.length;
   }
 }
 
@@ -67,19 +59,12 @@ export function buildPcap(
   filter: PacketFilter = () => true,
 ): { bytes: Uint8Array<ArrayBuffer>; packets: number } {
   const writer = new PcapWriter();
-  const events: { ts: number; write: () => void }[] = [];
   for (const call of calls) {
-    const proto = call.proto === "dns" ? "udp" : "tcp";
-    if (!filter(call.src, call.dst, proto)) continue;
-    events.push({ ts: call.ts, write: () => writeCall(writer, call) });
+    if (filter(call.src, call.dst, call.proto === "dns" ? "udp" : "tcp")) writeCall(writer, call);
   }
   for (const flow of refused) {
-    if (!filter(flow.client, flow.server, "tcp")) continue;
-    events.push({ ts: flow.firstTs, write: () => writeRefused(writer, flow) });
+    if (filter(flow.client, flow.server, "tcp")) writeRefused(writer, flow);
   }
-  // Conversations overlap in time; ordering by start keeps each one's packets in order.
-  events.sort((a, b) => a.ts - b.ts);
-  for (const event of events) event.write();
   return { bytes: writer.bytes(), packets: writer.packets };
 }
 
@@ -92,8 +77,9 @@ function writeCall(writer: PcapWriter, call: ApiCall): void {
     writer.frame(t1, udpFrame(call.dst, call.src, response));
     return;
   }
-  const clientIsn = (call.src.port * 7919) >>> 0;
-  const serverIsn = (call.dst.port * 104729 + call.src.port) >>> 0;
+  // Each call its own sequence space: keep-alive calls share ports, not conversations.
+  const clientIsn = isn(call.id, 1);
+  const serverIsn = isn(call.id, 2);
   let c = clientIsn;
   let s = serverIsn;
   const toServer = (ts: number, flags: number, data: Uint8Array = new Uint8Array()) => {
@@ -113,6 +99,12 @@ function writeCall(writer: PcapWriter, call: ApiCall): void {
   toServer(t1 + 50, FIN | ACK);
   toClient(t1 + 100, FIN | ACK);
   toServer(t1 + 150, ACK);
+}
+
+function isn(id: string, salt: number): number {
+  let hash = 2166136261 ^ salt;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
+  return hash >>> 0;
 }
 
 function writeRefused(writer: PcapWriter, flow: L4Flow): void {

@@ -3,6 +3,7 @@
  * docs (snapshot_id, kfl, limit, start/end in Unix ms, name/namespace/namespaces/name_regex…),
  * answering from the generated traffic.
  */
+import { RE2JS } from "re2js";
 import { z } from "zod";
 import { compileKfl, KflError, type KflFilter } from "./kfl.ts";
 import { buildPcap, type PacketFilter } from "./pcap.ts";
@@ -32,7 +33,9 @@ export class DemoState {
   }
 
   snapshot(id: string): Snapshot {
-    const found = this.snapshots.find((s) => s.id === id || s.name === id);
+    // Ids first: a snapshot may be named like another's id.
+    const found = this.snapshots.find((s) => s.id === id) ??
+      this.snapshots.find((s) => s.name === id);
     if (!found) {
       throw new HubRequestError(404, `snapshot "${id}" not found`, {
         available: this.snapshots.map((s) => s.id),
@@ -92,7 +95,14 @@ function callsInScope(state: DemoState, snapshot?: string): ApiCall[] {
         `snapshot_id "${found.id}" first`,
     );
   }
-  return state.data.calls.filter((c) => c.ts >= found.startTs && c.ts < found.endTs);
+  return snapshotCalls(state, found);
+}
+
+/** The calls a snapshot holds: its window, on its nodes. */
+function snapshotCalls(state: DemoState, snapshot: Snapshot): ApiCall[] {
+  return state.data.calls.filter((c) =>
+    c.ts >= snapshot.startTs && c.ts < snapshot.endTs && snapshot.nodes.includes(c.node)
+  );
 }
 
 function compile(text: string | undefined): KflFilter {
@@ -152,10 +162,15 @@ function matchesPeer(p: Peer, args: { ip?: string; ns?: string; pod?: string; sv
     (!args.pod || (p.pod ?? "").includes(args.pod)) && (!args.svc || p.service === args.svc);
 }
 
-function regex(pattern: string | undefined, field: string): RegExp | undefined {
+// RE2 (linear time): a pattern from a model must never be able to stall the Hub.
+function regex(
+  pattern: string | undefined,
+  field: string,
+): { test(text: string): boolean } | undefined {
   if (pattern === undefined) return undefined;
   try {
-    return new RegExp(pattern);
+    const compiled = RE2JS.compile(pattern);
+    return { test: (text) => compiled.matcher(text).find() };
   } catch (error) {
     throw new HubRequestError(
       400,
@@ -237,11 +252,17 @@ export function pcapPath(id: string, query: URLSearchParams): string {
 /** The PCAP of a snapshot, narrowed by the export's options. */
 export function snapshotPcap(state: DemoState, id: string, query: URLSearchParams) {
   const snapshot = state.snapshot(id);
-  const start = Math.max(snapshot.startTs, Number(query.get("start_time") ?? 0));
-  const end = Math.min(snapshot.endTs, Number(query.get("end_time") ?? Infinity));
-  const nodes = query.get("nodes")?.split(",").filter(Boolean);
+  const time = (name: string, fallback: number) => {
+    const text = query.get(name);
+    if (text === null) return fallback;
+    if (!/^\d+$/.test(text)) throw new HubRequestError(400, `${name} must be Unix milliseconds`);
+    return Number(text);
+  };
+  const start = Math.max(snapshot.startTs, time("start_time", 0));
+  const end = Math.min(snapshot.endTs, time("end_time", Infinity));
+  const nodes = query.get("nodes")?.split(",").filter(Boolean) ?? snapshot.nodes;
   const inScope = (ts: number, node: string) =>
-    ts >= start && ts < end && (!nodes || nodes.includes(node));
+    ts >= start && ts < end && nodes.includes(node) && snapshot.nodes.includes(node);
   return buildPcap(
     state.data.calls.filter((c) => inScope(c.ts, c.node)),
     state.data.flows.filter((f) => f.state === "refused" && inScope(f.firstTs, f.node)),
@@ -250,7 +271,11 @@ export function snapshotPcap(state: DemoState, id: string, query: URLSearchParam
 }
 
 function snapshotView(snapshot: Snapshot, state: DemoState) {
-  const calls = state.data.calls.filter((c) => c.ts >= snapshot.startTs && c.ts < snapshot.endTs);
+  const calls = snapshotCalls(state, snapshot);
+  const refused = state.data.flows.filter((f) =>
+    f.state === "refused" && f.firstTs >= snapshot.startTs && f.firstTs < snapshot.endTs &&
+    snapshot.nodes.includes(f.node)
+  );
   return {
     id: snapshot.id,
     name: snapshot.name,
@@ -261,7 +286,9 @@ function snapshotView(snapshot: Snapshot, state: DemoState) {
     duration: `${Math.round((snapshot.endTs - snapshot.startTs) / 60_000)}m`,
     nodes: snapshot.nodes,
     node_count: snapshot.nodes.length,
-    packet_count: calls.length * 8,
+    // As the PCAP writer lays them out: 8 packets a TCP call, 2 a DNS exchange or refusal.
+    packet_count: calls.reduce((sum, c) => sum + (c.proto === "dns" ? 2 : 8), 0) +
+      refused.length * 2,
     size_bytes: calls.reduce(
       (sum, c) => sum + 600 + c.requestBody.length + c.responseBody.length,
       0,
@@ -272,7 +299,7 @@ function snapshotView(snapshot: Snapshot, state: DemoState) {
 }
 
 function dissectionView(snapshot: Snapshot, state: DemoState) {
-  const calls = state.data.calls.filter((c) => c.ts >= snapshot.startTs && c.ts < snapshot.endTs);
+  const calls = snapshotCalls(state, snapshot);
   const counts: Record<string, number> = {};
   for (const call of calls) counts[call.proto] = (counts[call.proto] ?? 0) + 1;
   return {

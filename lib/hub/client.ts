@@ -134,17 +134,26 @@ export class HubClient {
     // The bound covers the wait for headers only; the body then streams under the caller's signal.
     const headers = new AbortController();
     const cancelTimer = unrefTimeout(() => headers.abort(), this.#timeoutMs);
-    let response: Response;
     try {
       const combined = signal ? AbortSignal.any([signal, headers.signal]) : headers.signal;
-      response = await this.#send(url, { method: "GET" }, combined);
+      const response = await this.#send(url, { method: "GET" }, combined);
+      // An error status's body is read under the same bound: it must not hang the call.
+      await this.#throwUnlessOk(url, response);
+      if (!response.body) {
+        throw new HubError(
+          "bad_response",
+          `${url} answered HTTP ${response.status} with no file.`,
+          {
+            status: response.status,
+          },
+        );
+      }
+      return response;
     } catch (error) {
       throw this.#classify(error, url, signal, headers.signal);
     } finally {
       cancelTimer();
     }
-    await this.#throwUnlessOk(url, response);
-    return response;
   }
 
   async #exchange(
