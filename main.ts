@@ -2,5 +2,7 @@
 import { run } from "./lib/cli.ts";
 
 if (import.meta.main) {
-  Deno.exitCode = await run(Deno.args);
+  // Exit explicitly: a port-forward or a keep-alive socket must not hold the process open once
+  // the work is done (stdin closed, or a print-and-exit mode finished).
+  Deno.exit(await run(Deno.args));
 }

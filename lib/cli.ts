@@ -10,7 +10,8 @@ import {
 import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
-import { fixedHubAccess, type HubAccess, Session, unavailableHubAccess } from "./session.ts";
+import type { KubeHubAccess } from "./kube/hub_access.ts";
+import { fixedHubAccess, type HubAccess, Session } from "./session.ts";
 import { applySet, type Values } from "./set_values.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
 
@@ -40,6 +41,8 @@ Flags:
   --config-path PATH     Kubeshark config file (default ~/.kubeshark/config.yaml)
   --download-dir DIR     Where download_file saves files (default: working directory)
   --hub-timeout SECONDS  Bound on one Hub API request (default 30)
+  --proxy MODE           Proxy mode's route to the Hub: port-forward or service (default: port-forward,
+                         falling back to the API server's service proxy when it is refused)
   --list-tools           Print the tools and prompts, then exit
   --mcp-config           Print an MCP client configuration for this server, then exit
   -d, --debug            Verbose logs on stderr
@@ -60,6 +63,7 @@ const OPTIONS = {
   "config-path": { type: "string" },
   "download-dir": { type: "string" },
   "hub-timeout": { type: "string" },
+  proxy: { type: "string" },
   "list-tools": { type: "boolean" },
   "mcp-config": { type: "boolean" },
   debug: { type: "boolean", short: "d" },
@@ -120,6 +124,10 @@ export async function parseCommandLine(
     }
   }
   const hubTimeoutMs = parseTimeout(flags["hub-timeout"]);
+  const proxy = flags.proxy;
+  if (proxy !== undefined && proxy !== "port-forward" && proxy !== "service") {
+    throw new UsageError(`--proxy "${proxy}" must be port-forward or service`);
+  }
   const configPath = flags["config-path"] ?? defaultConfigPath();
   let fileValues: Values = {};
   if (action !== "help" && action !== "version") {
@@ -146,6 +154,7 @@ export async function parseCommandLine(
     debug: flags.debug ?? false,
     hubTimeoutMs,
     listen: parseListen(flags.listen ?? "127.0.0.1:8899"),
+    proxy,
   };
   return { action, config };
 }
@@ -195,7 +204,11 @@ function parseTimeout(text: string | undefined): number {
 export const DEMO_BASE_URL = "http://kubeshark-demo.invalid";
 
 /** Builds how this configuration reaches the Hub. */
-export function hubAccessFor(config: Config): HubAccess {
+export function hubAccessFor(
+  config: Config,
+  log: Logger,
+  kube = proxyAccess(config, log),
+): HubAccess {
   if (config.mode === "demo") {
     // The demo Hub plugs in behind the transport; its module loads with the first request.
     let handler: Promise<(request: Request) => Promise<Response>> | undefined;
@@ -225,12 +238,21 @@ export function hubAccessFor(config: Config): HubAccess {
       }),
     );
   }
-  // TODO(#5): reach the Hub through Kubernetes (port-forward, service proxy).
-  return unavailableHubAccess(
-    "Reaching Kubeshark through Kubernetes (proxy mode) is not available in this version yet. " +
-      "Expose Kubeshark and pass its address with --url: for example run `kubeshark proxy` and " +
-      "start this server with --url http://127.0.0.1:8899.",
-  );
+  return {
+    client: async (signal) => (await kube()).client(signal),
+    close: () => void kube.loaded?.then((access) => access.close()),
+    discoveryWaitMs: 0,
+  };
+}
+
+/** Proxy mode's Kubernetes side, imported on first use (the client library costs ~0.5 s). */
+export function proxyAccess(config: Config, log: Logger) {
+  const load = () =>
+    load.loaded ??= import("./kube/hub_access.ts").then((kube) =>
+      new kube.KubeHubAccess(config, log)
+    );
+  load.loaded = undefined as Promise<KubeHubAccess> | undefined;
+  return load;
 }
 
 /** Runs the command line; returns the process exit code. */
@@ -258,7 +280,12 @@ export async function run(args: string[]): Promise<number> {
     }
     case "list-tools": {
       const { listTools } = await import("./print_modes.ts");
-      const { text, ok } = await listTools(config, hubAccessFor(config));
+      const log = new Logger();
+      if (config.debug) log.setStderrLevel("debug");
+      else log.setStderrLevel("warning");
+      const hub = hubAccessFor(config, log);
+      const { text, ok } = await listTools(config, hub);
+      hub.close();
       await writeStdout(text);
       return ok ? 0 : 1;
     }
@@ -271,7 +298,11 @@ export async function run(args: string[]): Promise<number> {
       if (config.debug) log.setStderrLevel("debug");
       if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);
       if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
-      return await serve(new Session(config, log, hubAccessFor(config)));
+      const kube = proxyAccess(config, log);
+      const hub = hubAccessFor(config, log, kube);
+      return await serve(
+        new Session(config, log, hub, { kube: config.mode === "proxy" ? kube : undefined }),
+      );
     }
   }
 }

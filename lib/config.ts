@@ -26,6 +26,8 @@ export interface Config {
   downloadDir: string;
   debug: boolean;
   hubTimeoutMs: number;
+  /** Proxy mode: force port-forward or the API server's service proxy (default: try both). */
+  proxy?: "port-forward" | "service";
   /** `demo-hub`: where to listen (host:port). */
   listen: string;
 }

@@ -242,7 +242,7 @@ export class Dispatcher {
     parseParams(ListParams(), params);
     const [table, info] = await Promise.all([
       this.#tools(),
-      this.#session.catalog.current(DISCOVERY_WAIT_MS),
+      this.#session.catalog.current(this.#discoveryWaitMs()),
     ]);
     return { tools: [...table.listed, ...this.#hubToolList(table, info)] };
   }
@@ -331,6 +331,10 @@ export class Dispatcher {
     };
   }
 
+  #discoveryWaitMs(): number {
+    return this.#session.hub.discoveryWaitMs ?? DISCOVERY_WAIT_MS;
+  }
+
   // --- resources -------------------------------------------------------------------------------
 
   #listResources(params: unknown) {
@@ -355,7 +359,7 @@ export class Dispatcher {
 
   async #listPrompts(params: unknown) {
     parseParams(ListParams(), params);
-    const info = await this.#session.catalog.current(DISCOVERY_WAIT_MS);
+    const info = await this.#session.catalog.current(this.#discoveryWaitMs());
     const hubPrompts = (info?.prompts ?? []).filter((prompt) => prompt.name !== USAGE_PROMPT.name);
     return { prompts: [USAGE_PROMPT, ...hubPrompts] };
   }

@@ -3,9 +3,9 @@
  * the Hub catalog, the negotiated protocol version, and the way to notify the client.
  */
 import type { Config } from "./config.ts";
-import { McpError } from "./errors.ts";
 import { HubCatalog } from "./hub/catalog.ts";
 import { type HubClient } from "./hub/client.ts";
+import type { KubeHubAccess } from "./kube/hub_access.ts";
 import type { Logger } from "./log.ts";
 import { LATEST_PROTOCOL_VERSION } from "./protocol.ts";
 
@@ -15,6 +15,11 @@ export interface HubAccess {
   client(signal?: AbortSignal): Promise<HubClient>;
   /** Closes whatever the access holds open (a port-forward). */
   close(): void;
+  /**
+   * How long tools/list may wait for a discovery under way. Proxy mode says 0: it answers at once
+   * while Kubernetes loads, and the Hub's tools follow with list_changed.
+   */
+  discoveryWaitMs?: number;
 }
 
 /** Sends a notification to the client (a no-op until the client has initialized). */
@@ -29,10 +34,19 @@ export class Session {
   protocolVersion: string = LATEST_PROTOCOL_VERSION;
   #notify: Notify = () => {};
 
-  constructor(config: Config, log: Logger, hub: HubAccess) {
+  /** Proxy mode: the Kubernetes side, for status (loaded on first use). */
+  readonly kube?: () => Promise<KubeHubAccess>;
+
+  constructor(
+    config: Config,
+    log: Logger,
+    hub: HubAccess,
+    options: { kube?: () => Promise<KubeHubAccess> } = {},
+  ) {
     this.config = config;
     this.log = log;
     this.hub = hub;
+    this.kube = options.kube;
     this.catalog = new HubCatalog({
       load: async (signal) => (await hub.client(signal)).discover(signal),
       onChange: () => {
@@ -63,12 +77,4 @@ export class Session {
 /** URL mode: one fixed Hub client. */
 export function fixedHubAccess(client: HubClient): HubAccess {
   return { client: () => Promise.resolve(client), close: () => {} };
-}
-
-/** Proxy mode before the Kubernetes path exists: every Hub use explains how to get going. */
-export function unavailableHubAccess(reason: string): HubAccess {
-  return {
-    client: () => Promise.reject(new McpError("tool_failed", reason)),
-    close: () => {},
-  };
 }

@@ -559,14 +559,6 @@ Deno.test("check_kubeshark_status in URL mode reports the Hub's name, version, t
   });
 });
 
-Deno.test("check_kubeshark_status in proxy mode says what to do until proxy mode exists", async () => {
-  await withServer([], async (server) => {
-    const result = await server.callTool("check_kubeshark_status", {});
-    assert.equal(result.isError, true);
-    assert.match(textOf(result), /--url/);
-  });
-});
-
 Deno.test("start/stop refuse with SPEC.md's exact texts", async () => {
   await withHubAndServer(async (server) => {
     for (const name of ["start_kubeshark", "stop_kubeshark"]) {

@@ -21,7 +21,16 @@ export const checkKubesharkStatus = defineTool({
     "tools fail or return nothing.",
   input: StatusInput,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  handler: (_args, ctx) => checkHub(ctx),
+  handler: async (args, ctx) => {
+    const kube = ctx.session.kube;
+    if (ctx.session.config.mode !== "proxy" || !kube) return checkHub(ctx);
+    const { proxyStatus } = await import("../kube/status.ts");
+    return proxyStatus(
+      await kube(),
+      args.release_namespace ?? ctx.session.config.namespace,
+      ctx.signal,
+    );
+  },
 });
 
 async function checkHub(ctx: ToolContext) {

@@ -1,0 +1,323 @@
+/**
+ * Proxy mode end to end: the real program, a kubeconfig, the Kubernetes API double (HTTPS, client
+ * certificates, port-forward over WebSocket), and a demo Hub as the front pod's real target.
+ */
+import assert from "node:assert/strict";
+import { textOf, withServer } from "../tests/support/harness.ts";
+import type { McpProcess } from "../tests/support/mcp_process.ts";
+import { KubeDouble } from "./support/kube_double.ts";
+import {
+  addFrontPod,
+  addWorkloadPods,
+  installKubeshark,
+  startHubTarget,
+} from "./support/kubeshark.ts";
+
+interface Cluster {
+  kube: KubeDouble;
+  kubeconfig: string;
+  hub: ReturnType<typeof startHubTarget>;
+}
+
+async function withCluster(
+  body: (cluster: Cluster) => Promise<void>,
+  auth: "cert" | "token" = "cert",
+) {
+  const kube = await KubeDouble.start();
+  const hub = startHubTarget();
+  const dir = await Deno.makeTempDir();
+  const kubeconfig = await kube.writeKubeconfig(`${dir}/config`, { auth });
+  try {
+    await body({ kube, kubeconfig, hub });
+  } finally {
+    await kube.close();
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function serve(cluster: Cluster, args: string[], body: (server: McpProcess) => Promise<void>) {
+  return withServer(["--kubeconfig", cluster.kubeconfig, ...args], body);
+}
+
+Deno.test("proxy: status says not running, with the SPEC text, when there is no front Service", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, [], async (server) => {
+      const result = await server.callTool("check_kubeshark_status", {});
+      assert.equal(result.isError, undefined, textOf(result));
+      assert.match(textOf(result), /^Kubeshark is not running in namespace 'default'\./);
+      assert.match(textOf(result), /kubeshark tap|--allow-destructive/);
+      const call = await server.callTool("list_workloads", {});
+      assert.equal(call.isError, true);
+      assert.match(
+        textOf(call),
+        /^Kubeshark is not running\. Use the 'start_kubeshark' tool to start it first\./,
+      );
+    });
+  });
+});
+
+Deno.test("proxy: status reports readiness, version, the Hub's answer and what is captured", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "ks", {
+      target: cluster.hub.target,
+      workers: [2, 3],
+      namespaces: ["shop"],
+      podRegex: "cat.*",
+    });
+    addWorkloadPods(cluster.kube, "shop", ["catalog-1", "catalog-2", "cart-1"]);
+    await serve(cluster, ["--namespace", "ks"], async (server) => {
+      await server.initialize("2025-06-18");
+      const result = await server.callTool("check_kubeshark_status", {});
+      assert.equal(result.isError, undefined, textOf(result));
+      const text = textOf(result);
+      assert.match(text, /^Kubeshark is running in namespace 'ks'\./);
+      assert.match(text, /Context: double\. Version: v53\.3\./);
+      assert.match(text, /Hub 1\/1 ready; front 1\/1 ready; workers 2\/3 ready/);
+      assert.match(text, /answers through port-forward/);
+      assert.match(text, /Capturing pods matching \/cat\.\*\/ in shop: 2 running pods match/);
+      const status = result.structuredContent;
+      assert.equal(status.running, true);
+      assert.deepEqual(status.workers, { ready: 2, desired: 3 });
+      assert.equal(status.hubApi.answers, true);
+      assert.equal(status.hubApi.tools, 22);
+    });
+  });
+});
+
+Deno.test("proxy: a tap that selects nothing is called out", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", {
+      target: cluster.hub.target,
+      namespaces: ["shop"],
+      podRegex: "^nothing$",
+    });
+    addWorkloadPods(cluster.kube, "shop", ["catalog-1"]);
+    await serve(cluster, [], async (server) => {
+      const text = textOf(await server.callTool("check_kubeshark_status", {}));
+      assert.match(text, /0 running pods match\. Nothing is captured/);
+    });
+  });
+});
+
+Deno.test("proxy: a front pod that is not Ready yet is reported, not hung on", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target, frontReady: false });
+    await serve(cluster, [], async (server) => {
+      const status = textOf(await server.callTool("check_kubeshark_status", {}));
+      assert.match(status, /front 0\/1 ready/);
+      const call = await server.callTool("list_workloads", {});
+      assert.equal(call.isError, true);
+      assert.match(textOf(call), /no Ready pod yet \(kubeshark-front-[\w-]+: Pending\)/);
+    });
+  });
+});
+
+Deno.test("proxy: initialize answers at once; the Hub's tools follow with list_changed and work", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, [], async (server) => {
+      await server.initialize();
+      const first = (await server.request("tools/list")).result.tools;
+      assert.equal(first.length, 3, "local tools only, before the Hub is reached");
+      await server.waitFor((m) => m.method === "notifications/tools/list_changed");
+      const after = (await server.request("tools/list")).result.tools;
+      assert.equal(after.length, 3 + 22);
+      const calls = await server.callTool("list_api_calls", {
+        kfl: "http && status_code >= 500",
+        limit: 2,
+      });
+      assert.equal(calls.isError, undefined, textOf(calls));
+      assert.equal(calls.structuredContent.calls.length, 2);
+      const pcap = JSON.parse(
+        textOf(
+          await server.callTool("export_snapshot_pcap", {
+            snapshot_id: "snap-before-deploy",
+            bpf_filter: "port 53",
+          }),
+        ),
+      );
+      const url = textOf(await server.callTool("get_file_url", { path: pcap.path }));
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/api\/snapshots\//);
+      assert.ok(cluster.kube.requests.some((r) => r.path.includes("/portforward")));
+    });
+  });
+});
+
+Deno.test("proxy: a Hub token is minted for kubeshark-cli, sent raw, and renewed before expiry", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target, cliAccount: true });
+    // 301 s: renewal is due 5 min before expiry, i.e. one second after minting.
+    cluster.kube.tokenSeconds = 301;
+    await serve(cluster, [], async (server) => {
+      await server.callTool("list_workloads", {});
+      assert.equal(cluster.kube.minted.length, 1);
+      assert.deepEqual(cluster.kube.minted[0].audiences, ["kubeshark-hub"]);
+      const sent = cluster.hub.seen.at(-1)!;
+      assert.equal(sent.token, cluster.kube.minted[0].token);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      await server.callTool("list_workloads", {});
+      assert.equal(cluster.kube.minted.length, 2);
+      assert.equal(cluster.hub.seen.at(-1)!.token, cluster.kube.minted[1].token);
+    });
+  });
+});
+
+Deno.test("proxy: without kubeshark-cli the license is sent instead of a token", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, ["--set", "license=LIC-42"], async (server) => {
+      await server.callTool("list_workloads", {});
+      assert.equal(cluster.kube.minted.length, 0);
+      assert.equal(cluster.hub.seen.at(-1)!.license, "LIC-42");
+      assert.equal(cluster.hub.seen.at(-1)!.token, null);
+    });
+  });
+});
+
+Deno.test("proxy: when the front pod is replaced, the next call re-establishes the forward", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", {
+      target: cluster.hub.target,
+      frontPod: "kubeshark-front-old",
+    });
+    await serve(cluster, [], async (server) => {
+      assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
+      cluster.kube.remove("pods", "default", "kubeshark-front-old");
+      cluster.kube.cutForwards("kubeshark-front-old");
+      addFrontPod(cluster.kube, "default", "kubeshark-front-new");
+      cluster.kube.targets.set("kubeshark-front-new", cluster.hub.target);
+      const again = await server.callTool("list_workloads", {});
+      assert.equal(again.isError, undefined, textOf(again));
+      assert.ok(
+        cluster.kube.requests.some((r) => r.path.includes("kubeshark-front-new/portforward")),
+      );
+    });
+  });
+});
+
+Deno.test("proxy: a 403 on port-forward falls back to the API server's service proxy", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    cluster.kube.forbidden.add("create pods/portforward");
+    await serve(cluster, [], async (server) => {
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, undefined, textOf(result));
+      assert.ok(
+        cluster.kube.requests.some((r) =>
+          r.path.includes("/services/kubeshark-front:80/proxy/api/mcp")
+        ),
+      );
+      assert.match(server.stderr, /refused \(403/);
+      const url = textOf(await server.callTool("get_file_url", { path: "/snapshots/x/data.pcap" }));
+      assert.ok(
+        url.startsWith(
+          `${cluster.kube.url}/api/v1/namespaces/default/services/kubeshark-front:80/proxy/api/`,
+        ),
+      );
+    });
+  });
+});
+
+Deno.test("proxy: --proxy service goes straight to the service proxy", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, ["--proxy", "service"], async (server) => {
+      assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
+      assert.ok(!cluster.kube.requests.some((r) => r.path.includes("/portforward")));
+    });
+  }, "token");
+});
+
+Deno.test("proxy: the API server down is reported as such, and recovery needs no restart", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, ["--proxy", "service"], async (server) => {
+      await cluster.kube.down();
+      const down = await server.callTool("check_kubeshark_status", {});
+      assert.equal(down.isError, true);
+      assert.match(
+        textOf(down),
+        /Cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ \(context "double"\)/,
+      );
+      await cluster.kube.up();
+      const up = await server.callTool("check_kubeshark_status", {});
+      assert.equal(up.isError, undefined, textOf(up));
+      assert.match(textOf(up), /is running/);
+    });
+  });
+});
+
+Deno.test("proxy: a forbidden read names the verb and the resource", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    cluster.kube.forbidden.add("get services");
+    await serve(cluster, [], async (server) => {
+      const result = await server.callTool("check_kubeshark_status", {});
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /may not get services in namespace "default"/);
+    });
+  });
+});
+
+Deno.test("proxy: no kubeconfig names the paths tried and suggests --kubeconfig or --url", async () => {
+  await withServer([], async (server) => {
+    const result = await server.callTool("check_kubeshark_status", {});
+    assert.equal(result.isError, true);
+    assert.match(
+      textOf(result),
+      /No kubeconfig found \(tried \/nonexistent-home\/\.kube\/config\)/,
+    );
+    assert.match(textOf(result), /--kubeconfig/);
+    assert.match(textOf(result), /--url/);
+  });
+});
+
+Deno.test("proxy: --context picks a context, and an unknown one lists those there are", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, ["--context", "nope"], async (server) => {
+      const result = await server.callTool("check_kubeshark_status", {});
+      assert.match(textOf(result), /Context "nope" is not in .*; it has: double/);
+    });
+  });
+});
+
+Deno.test("proxy: --list-tools reaches the Hub through the cluster", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "--quiet",
+        new URL("../main.ts", import.meta.url).pathname,
+        "--kubeconfig",
+        cluster.kubeconfig,
+        "--list-tools",
+      ],
+      stdin: "null",
+      env: { HOME: "/nonexistent-home", NO_COLOR: "1" },
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    assert.match(stdout, /Proxy mode/);
+    assert.match(stdout, /list_api_calls/);
+  });
+});
+
+const REAL = Deno.env.get("KUBESHARK_MCP_TEST_KUBECONFIG");
+if (!REAL) {
+  console.error("proxy_test: KUBESHARK_MCP_TEST_KUBECONFIG is not set; real-cluster tests skipped");
+}
+
+Deno.test({
+  name: "real cluster: status answers for the configured context",
+  ignore: !REAL,
+  fn: async () => {
+    await withServer(["--kubeconfig", REAL!], async (server) => {
+      const result = await server.callTool("check_kubeshark_status", {});
+      assert.match(textOf(result), /Kubeshark is (not )?running in namespace/);
+    });
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * The Hub token in proxy mode: minted with the TokenRequest API for ServiceAccount kubeshark-cli
+ * (audience kubeshark-hub, one hour), renewed five minutes before it expires, never sent expired,
+ * and not retried for 30 s after a failed mint. Without that ServiceAccount (the chart creates it
+ * when tap.auth.cli.enabled is true) there is no token and the license is sent instead.
+ */
+import type { Logger } from "../log.ts";
+import type { KubeApi } from "./api.ts";
+
+/** SPEC: the ServiceAccount, audience and lifetime of the Hub token. */
+export const CLI_SERVICE_ACCOUNT = "kubeshark-cli";
+const AUDIENCE = "kubeshark-hub";
+const LIFETIME_SECONDS = 3600;
+const RENEW_BEFORE_MS = 5 * 60_000;
+const BACKOFF_MS = 30_000;
+const ACCOUNT_RECHECK_MS = 60_000;
+
+/** Mints and caches the Hub token for one release namespace. */
+export class HubTokenMinter {
+  #api: () => Promise<KubeApi>;
+  #namespace: string;
+  #log: Logger;
+  #now: () => number;
+  #token?: { value: string; expiresAt: number };
+  #minting?: Promise<string | undefined>;
+  #retryAt = 0;
+  #accountCheckedAt = -Infinity;
+  #accountExists = false;
+
+  constructor(
+    api: () => Promise<KubeApi>,
+    namespace: string,
+    log: Logger,
+    options: { now?: () => number } = {},
+  ) {
+    this.#api = api;
+    this.#namespace = namespace;
+    this.#log = log;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Whether kubeshark-cli existed when last checked. */
+  get accountExists(): boolean {
+    return this.#accountExists;
+  }
+
+  /** A valid token, or undefined (no ServiceAccount, or minting failed and none is valid). */
+  token(): Promise<string | undefined> {
+    const now = this.#now();
+    const current = this.#token;
+    if (current && now < current.expiresAt - RENEW_BEFORE_MS) return Promise.resolve(current.value);
+    const valid = current && now < current.expiresAt ? current.value : undefined;
+    if (now < this.#retryAt) return Promise.resolve(valid);
+    // Concurrent calls share one mint.
+    this.#minting ??= this.#mint().finally(() => this.#minting = undefined);
+    return this.#minting.then((minted) => minted ?? valid);
+  }
+
+  async #mint(): Promise<string | undefined> {
+    const api = await this.#api();
+    const path = `/api/v1/namespaces/${this.#namespace}/serviceaccounts/${CLI_SERVICE_ACCOUNT}`;
+    try {
+      if (this.#now() - this.#accountCheckedAt > ACCOUNT_RECHECK_MS) {
+        this.#accountExists = (await api.get(path)) !== undefined;
+        this.#accountCheckedAt = this.#now();
+      }
+      if (!this.#accountExists) return undefined;
+      const answer = await api.request("POST", `${path}/token`, {
+        body: {
+          apiVersion: "authentication.k8s.io/v1",
+          kind: "TokenRequest",
+          spec: { audiences: [AUDIENCE], expirationSeconds: LIFETIME_SECONDS },
+        },
+      });
+      const value = answer.status?.token;
+      const expiresAt = Date.parse(answer.status?.expirationTimestamp ?? "");
+      if (typeof value !== "string" || !Number.isFinite(expiresAt)) {
+        throw new Error("the TokenRequest answer has no token or expiry");
+      }
+      this.#token = { value, expiresAt: this.#now() + (expiresAt - Date.now()) };
+      this.#log.debug(
+        `Minted a Hub token for ${CLI_SERVICE_ACCOUNT}, valid until ${answer.status.expirationTimestamp}`,
+      );
+      return value;
+    } catch (error) {
+      this.#retryAt = this.#now() + BACKOFF_MS;
+      this.#log.warn(
+        `Cannot mint a Hub token for ServiceAccount ${this.#namespace}/${CLI_SERVICE_ACCOUNT}: ` +
+          `${(error as Error).message} (retrying in ${
+            BACKOFF_MS / 1000
+          } s; the license is sent meanwhile)`,
+      );
+      return undefined;
+    }
+  }
+}

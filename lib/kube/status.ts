@@ -1,0 +1,173 @@
+/**
+ * check_kubeshark_status in proxy mode: what runs in the release namespace, how ready it is, whether
+ * the Hub answers through the proxy, and what is being captured — so a model can tell "no traffic"
+ * from "not captured".
+ */
+import { RE2JS } from "re2js";
+import { McpError } from "../errors.ts";
+import { HubError } from "../hub/client.ts";
+import type { CallToolResult } from "../protocol.ts";
+import { type KubeApi, KubeError, type KubeObject } from "./api.ts";
+import { FRONT_SERVICE, type KubeHubAccess } from "./hub_access.ts";
+
+const CONFIG_MAP = "kubeshark-config-map";
+const HUB = "kubeshark-hub";
+const FRONT = "kubeshark-front";
+const WORKERS = "kubeshark-worker-daemon-set";
+
+/** The proxy-mode status report for `namespace`. */
+export async function proxyStatus(
+  access: KubeHubAccess,
+  namespace: string,
+  signal: AbortSignal,
+): Promise<CallToolResult> {
+  let connection;
+  try {
+    connection = await access.connection();
+  } catch (error) {
+    throw new McpError("tool_failed", (error as Error).message);
+  }
+  const { api, context } = connection;
+  const ns = `/namespaces/${namespace}`;
+  let front: KubeObject | undefined;
+  try {
+    front = await api.get(`/api/v1${ns}/services/${FRONT_SERVICE}`, signal);
+  } catch (error) {
+    if (error instanceof KubeError) throw new McpError("tool_failed", error.message);
+    throw error;
+  }
+  if (!front) {
+    const text = `Kubeshark is not running in namespace '${namespace}'.\n` +
+      (access.config.allowDestructive
+        ? "Start it with start_kubeshark (after confirming with the user)."
+        : "Install it with `kubeshark tap` (or restart this server with --allow-destructive to use " +
+          "start_kubeshark).") +
+      ` (kube context "${context}")`;
+    return withStructured(text, { running: false, context, namespace });
+  }
+  const [hub, frontDeployment, workers, configMap] = await Promise.all([
+    optional(api, `/apis/apps/v1${ns}/deployments/${HUB}`, signal),
+    optional(api, `/apis/apps/v1${ns}/deployments/${FRONT}`, signal),
+    optional(api, `/apis/apps/v1${ns}/daemonsets/${WORKERS}`, signal),
+    optional(api, `/api/v1${ns}/configmaps/${CONFIG_MAP}`, signal),
+  ]);
+  const readiness = (deployment: KubeObject | undefined) =>
+    deployment
+      ? { ready: deployment.status?.readyReplicas ?? 0, desired: deployment.spec?.replicas ?? 1 }
+      : undefined;
+  const workersReady = workers
+    ? {
+      ready: workers.status?.numberReady ?? 0,
+      desired: workers.status?.desiredNumberScheduled ?? 0,
+    }
+    : undefined;
+  const image: string = hub?.spec?.template?.spec?.containers?.[0]?.image ?? "";
+  const version = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : undefined;
+  const capture = await captureTargets(api, configMap, signal);
+  const hubAnswer = namespace === access.config.namespace ? await hubCheck(access, signal) : {
+    answers: null,
+    note: `the Hub is only probed in the configured namespace (${access.config.namespace})`,
+  };
+
+  const lines = [`Kubeshark is running in namespace '${namespace}'.`];
+  lines.push(`Context: ${context}.${version ? ` Version: ${version}.` : ""}`);
+  const fmt = (name: string, r?: { ready: number; desired: number }) =>
+    r ? `${name} ${r.ready}/${r.desired} ready` : `${name} missing`;
+  lines.push(
+    `${fmt("Hub", readiness(hub))}; ${fmt("front", readiness(frontDeployment))}; ${
+      fmt("workers", workersReady)
+    }.`,
+  );
+  if (hubAnswer.answers === true) {
+    lines.push(
+      `The Hub answers through ${hubAnswer.route} in ${hubAnswer.roundTripMs} ms (${hubAnswer.tools} tools).`,
+    );
+  } else if (hubAnswer.answers === false) {
+    lines.push(`The Hub does not answer: ${hubAnswer.error}`);
+  }
+  if (capture) {
+    lines.push(
+      `Capturing pods matching /${capture.podRegex}/ in ${
+        capture.namespaces.length ? capture.namespaces.join(", ") : "all namespaces"
+      }: ${capture.matchingPods ?? "?"} running pods match.` +
+        (capture.matchingPods === 0 ? " Nothing is captured: widen the regex or namespaces." : ""),
+    );
+  }
+  return withStructured(lines.join("\n"), {
+    running: true,
+    context,
+    namespace,
+    version: version ?? null,
+    hub: readiness(hub) ?? null,
+    front: readiness(frontDeployment) ?? null,
+    workers: workersReady ?? null,
+    hubApi: hubAnswer,
+    capture: capture ?? null,
+  });
+}
+
+async function optional(api: KubeApi, path: string, signal: AbortSignal) {
+  try {
+    return await api.get(path, signal);
+  } catch (error) {
+    if (error instanceof KubeError && error.kind !== "forbidden") {
+      throw new McpError("tool_failed", error.message);
+    }
+    if (error instanceof KubeError) return undefined; // a missing permission leaves a gap, not a failure
+    throw error;
+  }
+}
+
+async function hubCheck(access: KubeHubAccess, signal: AbortSignal) {
+  const started = performance.now();
+  try {
+    const client = await access.client(signal);
+    const info = await client.discover(signal);
+    return {
+      answers: true,
+      route: access.routeKind ?? "proxy",
+      url: client.baseUrl,
+      roundTripMs: Math.round((performance.now() - started) * 10) / 10,
+      tools: info.tools.length,
+      hubVersion: info.version,
+    };
+  } catch (error) {
+    if (error instanceof HubError && error.kind === "aborted") throw error;
+    return { answers: false, error: (error as Error).message };
+  }
+}
+
+/** The tap targets from the config map, and how many running pods they select. */
+async function captureTargets(
+  api: KubeApi,
+  configMap: KubeObject | undefined,
+  signal: AbortSignal,
+) {
+  if (!configMap) return undefined;
+  const namespaces = String(configMap.data?.NAMESPACES ?? "").split(",").map((s) => s.trim())
+    .filter(Boolean);
+  const podRegex = String(configMap.data?.POD_REGEX ?? ".*") || ".*";
+  let matchingPods: number | null = null;
+  try {
+    // Go's regexp is RE2, as is re2js: the pattern means here what it means to the workers.
+    const pattern = RE2JS.compile(podRegex);
+    const pods = namespaces.length
+      ? (await Promise.all(
+        namespaces.map((ns) => api.list(`/api/v1/namespaces/${ns}/pods`, { signal })),
+      )).flat()
+      : await api.list("/api/v1/pods", { signal });
+    matchingPods = pods.filter((pod) =>
+      pod.status?.phase === "Running" && pattern.matcher(pod.metadata?.name ?? "").find()
+    ).length;
+  } catch {
+    // Listing pods may be forbidden; report the targets without the count.
+  }
+  return { namespaces, podRegex, matchingPods };
+}
+
+function withStructured(text: string, structured: Record<string, unknown>): CallToolResult {
+  return {
+    content: [{ type: "text", text }, { type: "text", text: JSON.stringify(structured, null, 2) }],
+    structuredContent: structured,
+  };
+}
