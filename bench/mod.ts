@@ -6,6 +6,8 @@
  */
 import { HubDouble } from "../tests/support/hub_double.ts";
 import { McpProcess } from "../tests/support/mcp_process.ts";
+import { KubeDouble } from "../integration/support/kube_double.ts";
+import { installKubeshark, startHubTarget } from "../integration/support/kubeshark.ts";
 
 const SPAWNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
 const ROUND_TRIPS = 2_000;
@@ -53,28 +55,50 @@ async function spawnToInitialize(script: string, args: string[]): Promise<number
   return elapsed;
 }
 
-async function benchStartup(hubUrl: string) {
+async function benchStartup(hubUrl: string, kubeconfig: string) {
   const url: number[] = [];
   const demo: number[] = [];
+  const proxy: number[] = [];
   const bare: number[] = [];
+  const proxyArgs = ["--kubeconfig", kubeconfig];
   // Warm-up: fills caches for all, so none pays a first-run compile in the figures.
   await spawnToInitialize(MAIN, ["--url", hubUrl]);
   await spawnToInitialize(MAIN, ["--demo"]);
+  await spawnToInitialize(MAIN, proxyArgs);
   await spawnToInitialize(BARE, []);
   for (let i = 0; i < SPAWNS; i++) {
     // Interleaved so machine drift hits all alike.
     url.push(await spawnToInitialize(MAIN, ["--url", hubUrl]));
     demo.push(await spawnToInitialize(MAIN, ["--demo"]));
+    proxy.push(await spawnToInitialize(MAIN, proxyArgs));
     bare.push(await spawnToInitialize(BARE, []));
   }
-  const ratio = (samples: number[]) => percentile(samples.map((value, i) => value / bare[i]), 50);
+  const ratio = (samples: number[], base = bare) =>
+    percentile(samples.map((value, i) => value / base[i]), 50);
   return {
     url: percentile(url, 50),
     demo: percentile(demo, 50),
+    proxy: percentile(proxy, 50),
     bare: percentile(bare, 50),
     urlRatio: ratio(url),
     demoRatio: ratio(demo),
+    proxyVsUrl: ratio(proxy, url),
   };
+}
+
+/** Spawn → first Hub tool answer, in proxy mode (port-forward) and URL mode. */
+async function benchFirstCall(args: string[]): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < Math.max(3, Math.floor(SPAWNS / 3)); i++) {
+    const started = performance.now();
+    const server = new McpProcess(args);
+    await server.initialize();
+    const result = await server.callTool("list_workloads", {});
+    if (result.isError) throw new Error(`first call failed: ${JSON.stringify(result)}`);
+    samples.push(performance.now() - started);
+    await server.close();
+  }
+  return samples;
 }
 
 /** The demo Hub in-process: data generation, and KFL2 over the whole hour. */
@@ -158,7 +182,12 @@ try {
   console.log(
     `kubeshark-mcp bench: Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`,
   );
-  const startup = await benchStartup(hub.url);
+  const kube = await KubeDouble.start();
+  const target = startHubTarget();
+  const kubeconfig = await kube.writeKubeconfig(await Deno.makeTempFile({ suffix: ".kubeconfig" }));
+  installKubeshark(kube, "default", { target: target.target });
+  const targetUrl = `http://127.0.0.1:${target.target.port}`;
+  const startup = await benchStartup(hub.url, kubeconfig);
   console.log(`\nspawn → initialize (median of ${SPAWNS}, interleaved runs)`);
   console.log(`  bare Deno stdio loop + zod     ${ms(startup.bare)}`);
   console.log(
@@ -169,6 +198,18 @@ try {
   console.log(
     `  kubeshark-mcp --demo           ${ms(startup.demo)}   ${startup.demoRatio.toFixed(2)}× bare`,
   );
+  console.log(
+    `  kubeshark-mcp --kubeconfig     ${ms(startup.proxy)}   ${
+      startup.proxyVsUrl.toFixed(2)
+    }× URL mode (target ≤ 1.10×)`,
+  );
+  const viaForward = await benchFirstCall(["--kubeconfig", kubeconfig]);
+  const viaUrl = await benchFirstCall(["--url", targetUrl]);
+  console.log(`\nspawn → first Hub tool answer (list_workloads, demo Hub behind the pod)`);
+  console.log(`  proxy mode, port-forward       ${ms(percentile(viaForward, 50))}`);
+  console.log(`  URL mode, same Hub             ${ms(percentile(viaUrl, 50))}`);
+  await kube.close();
+  await target.close();
 
   const trips = await benchRoundTrips(hub);
   console.log(`\nround trips over stdio (${ROUND_TRIPS} sequential)`);

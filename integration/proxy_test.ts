@@ -306,6 +306,65 @@ Deno.test("proxy: --list-tools reaches the Hub through the cluster", async () =>
   });
 });
 
+Deno.test("proxy: a gated Hub's 401 says to enable tap.auth.cli.enabled", async () => {
+  const kube = await KubeDouble.start();
+  const hub = startHubTarget({ requireToken: true });
+  const dir = await Deno.makeTempDir();
+  try {
+    const kubeconfig = await kube.writeKubeconfig(`${dir}/config`);
+    installKubeshark(kube, "default", { target: hub.target });
+    await withServer(["--kubeconfig", kubeconfig], async (server) => {
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /requires authentication \(HTTP 401\)/);
+      assert.match(textOf(result), /tap\.auth\.cli\.enabled=true/);
+    });
+  } finally {
+    await kube.close();
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("proxy: credentials from an exec plugin are used, and a rejected one is a clear 401", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    const dir = await Deno.makeTempDir();
+    try {
+      for (
+        const [token, expected] of [[cluster.kube.token, /is running/], [
+          "wrong",
+          /rejected the credentials of context "double" \(401 Unauthorized\)/,
+        ]] as const
+      ) {
+        const plugin = `${dir}/plugin-${token.length}.sh`;
+        await Deno.writeTextFile(
+          plugin,
+          `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
+        );
+        await Deno.chmod(plugin, 0o755);
+        const config = (await Deno.readTextFile(
+          await cluster.kube.writeKubeconfig(`${dir}/base`, { auth: "token" }),
+        ))
+          .replace(
+            / {4}token: .*\n/,
+            `    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${plugin}\n      interactiveMode: Never\n`,
+          );
+        await Deno.writeTextFile(`${dir}/config`, config);
+        await withServer(
+          ["--kubeconfig", `${dir}/config`, "--proxy", "service"],
+          async (server) => {
+            const result = await server.callTool("check_kubeshark_status", {});
+            assert.match(textOf(result), expected);
+          },
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
 const REAL = Deno.env.get("KUBESHARK_MCP_TEST_KUBECONFIG");
 if (!REAL) {
   console.error("proxy_test: KUBESHARK_MCP_TEST_KUBECONFIG is not set; real-cluster tests skipped");

@@ -3,7 +3,7 @@ import { createDemoHub } from "../../lib/demo/hub.ts";
 import type { KubeDouble } from "./kube_double.ts";
 
 /** A demo Hub over HTTP on 127.0.0.1:0 that records the auth headers it is sent. */
-export function startHubTarget() {
+export function startHubTarget(options: { requireToken?: boolean } = {}) {
   const handler = createDemoHub();
   const seen: { token: string | null; license: string | null; path: string }[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
@@ -12,6 +12,9 @@ export function startHubTarget() {
       license: request.headers.get("license-key"),
       path: new URL(request.url).pathname,
     });
+    if (options.requireToken && !request.headers.get("x-kubeshark-authorization")) {
+      return new Response("unauthorized", { status: 401 });
+    }
     return handler(request);
   });
   return {
