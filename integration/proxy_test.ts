@@ -144,6 +144,28 @@ Deno.test("proxy: initialize answers at once; the Hub's tools follow with list_c
   });
 });
 
+Deno.test("proxy: the list burst after initialize is answered before the Kubernetes client loads", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, [], async (server) => {
+      await server.initialize();
+      const ids = await Promise.all(
+        ["tools/list", "prompts/list", "resources/list", "ping"].map(async (method) =>
+          (await server.request(method)).id
+        ),
+      );
+      const changed = await server.waitFor((m) => m.method === "notifications/tools/list_changed");
+      const at = server.received.indexOf(changed);
+      for (const id of ids) {
+        assert.ok(
+          server.received.findIndex((m) => m.id === id) < at,
+          `response ${id} came after list_changed`,
+        );
+      }
+    });
+  });
+});
+
 Deno.test("proxy: a Hub token is minted for kubeshark-cli, sent raw, and renewed before expiry", async () => {
   await withCluster(async (cluster) => {
     installKubeshark(cluster.kube, "default", { target: cluster.hub.target, cliAccount: true });

@@ -242,6 +242,7 @@ export function hubAccessFor(
     client: async (signal) => (await kube()).client(signal),
     close: () => void kube.loaded?.then((access) => access.close()),
     discoveryWaitMs: 0,
+    warmWhenIdleMs: 250,
   };
 }
 

@@ -27,7 +27,7 @@ import {
 } from "./protocol.ts";
 import { findResource, listResources } from "./resources.ts";
 import type { Session } from "./session.ts";
-import { delay } from "./timers.ts";
+import { delay, unrefTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
 import type { ToolContext } from "./tools/types.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
@@ -53,6 +53,7 @@ export class Dispatcher {
   #inFlight = new Map<RequestId, AbortController>();
   #pending = new Set<Promise<void>>();
   #initialized = false;
+  #postponeWarm?: () => void;
   #hubTools?: { info: HubInfo; tools: ToolDescriptor[] };
   #handlers: Record<string, Handler>;
 
@@ -78,6 +79,7 @@ export class Dispatcher {
 
   /** Handles one parsed JSON value: a message, or a batch (an array of them). */
   receive(message: unknown): void {
+    this.#postponeWarm?.();
     if (Array.isArray(message)) {
       if (message.length === 0) {
         this.#send(errorResponse(null, "invalid_request", "Invalid Request: empty batch"));
@@ -169,8 +171,22 @@ export class Dispatcher {
     if (this.#initialized) return;
     this.#initialized = true;
     // Discovery starts once initialize is answered, not before: it must not delay that answer,
-    // and the tools/list that follows joins it.
-    this.#session.catalog.warm();
+    // and the tools/list that follows joins it (or, in proxy mode, once the client goes quiet).
+    const idleMs = this.#session.hub.warmWhenIdleMs;
+    if (idleMs === undefined) {
+      this.#session.catalog.warm();
+    } else {
+      let cancel = () => {};
+      const arm = () => {
+        cancel();
+        cancel = unrefTimeout(() => {
+          this.#postponeWarm = undefined;
+          this.#session.catalog.warm();
+        }, idleMs);
+      };
+      this.#postponeWarm = arm;
+      arm();
+    }
     this.#session.log.connectClient((level, data) =>
       this.#send({
         jsonrpc: "2.0",

@@ -20,6 +20,12 @@ export interface HubAccess {
    * while Kubernetes loads, and the Hub's tools follow with list_changed.
    */
   discoveryWaitMs?: number;
+  /**
+   * Proxy mode: start discovery only after the client has been quiet this long. Loading the
+   * Kubernetes client blocks the event loop for a few hundred ms, and clients send a burst of
+   * list requests right after initialize; that burst is answered first.
+   */
+  warmWhenIdleMs?: number;
 }
 
 /** Sends a notification to the client (a no-op until the client has initialized). */

@@ -36,6 +36,7 @@ export class HubCatalog {
   #cancelRetry?: () => void;
   #retryDelayMs = RETRY_FIRST_MS;
   #closed = false;
+  #started = false;
 
   constructor(options: HubCatalogOptions) {
     this.#cache = new TtlCache({ ttlMs: options.ttlMs ?? DISCOVERY_TTL_MS, now: options.now });
@@ -61,6 +62,12 @@ export class HubCatalog {
   async current(waitMs: number): Promise<HubInfo | undefined> {
     const fresh = this.#cache.peek();
     if (fresh) return fresh;
+    if (waitMs <= 0) {
+      // Answer now with what is known. Before the first warm() nothing is loaded here: in proxy
+      // mode that load blocks the event loop for a while, and warm() picks a quiet moment.
+      if (this.#started) void this.refresh();
+      return this.#lastGood;
+    }
     const wait = delay(waitMs);
     try {
       return (await Promise.race([this.refresh(), wait.promise])) ?? this.#lastGood;
@@ -71,6 +78,7 @@ export class HubCatalog {
 
   /** Loads (or joins the load under way); never throws: failures are kept in `lastError`. */
   async refresh(): Promise<HubInfo | undefined> {
+    this.#started = true;
     try {
       const info = await this.#cache.get(() => this.#load());
       this.#accept(info);

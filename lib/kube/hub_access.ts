@@ -182,15 +182,16 @@ export class KubeHubAccess implements HubAccess {
     try {
       return await route.fetch(request);
     } catch (error) {
-      if (request.signal.aborted || this.#route !== route) throw error;
+      if (request.signal.aborted) throw error;
       const failure = route.forwarder?.failure;
-      this.close();
+      // Another request may have noticed first and moved on: then just retry on its route.
+      if (this.#route === route) this.close();
       if (failure?.status === 403 && this.config.proxy !== "port-forward") {
         this.#portForwardRefused = true;
         this.#log.warn(
           `Port-forward to Kubeshark was refused (403: ${failure.message}); using the API server's service proxy`,
         );
-      } else if (failure) {
+      } else if (failure && !this.#route) {
         this.#log.info(`The port-forward broke (${failure.message}); re-establishing it`);
       }
       let next: Route;
