@@ -123,6 +123,15 @@ export async function parseCommandLine(
       throw new UsageError(`--set ${argument}: ${(error as Error).message}`);
     }
   }
+  if (setArgs.length) {
+    // Loaded only when --set is used: the chart's defaults are a sizeable table.
+    const { resolveValues } = await import("./kube/manifests/values.ts");
+    try {
+      resolveValues(values);
+    } catch (error) {
+      throw new UsageError(`--set: ${(error as Error).message}`);
+    }
+  }
   const hubTimeoutMs = parseTimeout(flags["hub-timeout"]);
   const proxy = flags.proxy;
   if (proxy !== undefined && proxy !== "port-forward" && proxy !== "service") {

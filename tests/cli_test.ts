@@ -86,6 +86,9 @@ Deno.test("a stray positional argument is refused, but a leading 'mcp' is accept
 
 Deno.test("a malformed --set and a bad --hub-timeout exit 2", async () => {
   assert.equal((await runCli(["--set", "novalue"])).code, 2);
+  const unknown = await runCli(["--set", "tap.docker.tagg=v1", "--version"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /did you mean "tap\.docker\.tag"/);
   assert.equal((await runCli(["--hub-timeout", "soon"])).code, 2);
 });
 
