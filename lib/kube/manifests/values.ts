@@ -463,14 +463,16 @@ function merge(base: Values, overrides: Values): Values {
 /** Up to three known keys nearest to `path` (edit distance on the full path and the last part). */
 export function closest(path: string, known: string[]): string[] {
   const last = path.split(".").at(-1)!;
+  const depth = path.split(".").length;
   return known
     .map((candidate) => ({
       candidate,
+      // A key at another depth is a worse guess than a misspelling at the same depth.
       score: Math.min(
         distance(path, candidate),
         distance(last, candidate.split(".").at(-1)!) +
           (candidate.startsWith(path.split(".")[0]) ? 0 : 2),
-      ),
+      ) + (candidate.split(".").length === depth ? 0 : 1),
     }))
     .filter(({ score }) => score <= Math.max(2, Math.floor(last.length / 3)))
     .sort((a, b) => a.score - b.score || a.candidate.length - b.candidate.length)
