@@ -1,0 +1,152 @@
+/** The release's objects as built so far for chart 53.3.0 (#6): structure, names, labels, RBAC. */
+import assert from "node:assert/strict";
+import {
+  cliAuth,
+  clusterRole,
+  clusterRoleBinding,
+  selfConfigRole,
+  selfConfigRoleBinding,
+  serviceAccount,
+} from "../lib/kube/manifests/access.ts";
+import { hubConfigMap, hubSecrets, sortedJson } from "../lib/kube/manifests/config.ts";
+import type { Manifest } from "../lib/kube/manifests/meta.ts";
+import { frontService, hubService, metricsServices } from "../lib/kube/manifests/services.ts";
+import { resolveValues } from "../lib/kube/manifests/values.ts";
+import { applySet } from "../lib/set_values.ts";
+
+function release(sets: string[] = [], namespace = "ks") {
+  const overrides = {};
+  for (const set of sets) applySet(overrides, set);
+  return { values: resolveValues(overrides), namespace };
+}
+
+function all(sets: string[] = [], namespace = "ks"): Manifest[] {
+  const r = release(sets, namespace);
+  return [
+    serviceAccount(r),
+    clusterRole(r),
+    clusterRoleBinding(r),
+    selfConfigRole(r),
+    selfConfigRoleBinding(r),
+    ...cliAuth(r),
+    hubService(r),
+    frontService(r),
+    ...metricsServices(r),
+    hubConfigMap(r),
+    ...hubSecrets(r),
+  ];
+}
+
+Deno.test("names follow the chart, cluster-scoped ones carry the namespace in their name", () => {
+  const names = all().map((o) => `${o.kind}/${o.metadata.name}`);
+  assert.deepEqual(names, [
+    "ServiceAccount/kubeshark-service-account",
+    "ClusterRole/kubeshark-cluster-role-ks",
+    "ClusterRoleBinding/kubeshark-cluster-role-binding-ks",
+    "Role/kubeshark-self-config-role",
+    "RoleBinding/kubeshark-self-config-role-binding",
+    "Service/kubeshark-hub",
+    "Service/kubeshark-front",
+    "Service/kubeshark-worker-metrics",
+    "Service/kubeshark-hub-metrics",
+    "ConfigMap/kubeshark-config-map",
+    "Secret/kubeshark-secret",
+    "Secret/kubeshark-saml-x509-crt-secret",
+    "Secret/kubeshark-saml-x509-key-secret",
+  ]);
+});
+
+Deno.test("every object carries the release labels and says kubeshark-mcp manages it", () => {
+  for (const object of all()) {
+    const labels = object.metadata.labels;
+    assert.equal(labels["helm.sh/chart"], "kubeshark-53.3.0", object.metadata.name);
+    assert.equal(labels["app.kubernetes.io/name"], "kubeshark");
+    assert.equal(labels["app.kubernetes.io/instance"], "kubeshark");
+    assert.equal(labels["app.kubernetes.io/version"], "53.3.0");
+    assert.equal(labels["app.kubernetes.io/managed-by"], "kubeshark-mcp");
+  }
+});
+
+Deno.test("namespaced objects are in the release namespace; cluster-scoped ones have none", () => {
+  for (const object of all()) {
+    if (object.kind.startsWith("Cluster")) assert.equal(object.metadata.namespace, undefined);
+    else assert.equal(object.metadata.namespace, "ks", object.metadata.name);
+  }
+});
+
+Deno.test("RBAC subjects name the release's ServiceAccount and roleRefs name the roles built", () => {
+  const objects = all();
+  const account = objects.find((o) => o.kind === "ServiceAccount")!;
+  for (const binding of objects.filter((o) => o.kind.endsWith("Binding"))) {
+    assert.deepEqual(binding.subjects, [{
+      kind: "ServiceAccount",
+      name: account.metadata.name,
+      namespace: "ks",
+    }]);
+    const role = objects.find((o) =>
+      o.kind === binding.roleRef.kind && o.metadata.name === binding.roleRef.name
+    );
+    assert.ok(role, `${binding.metadata.name} points at a missing ${binding.roleRef.kind}`);
+  }
+});
+
+Deno.test("the hub and front Services send port 80 to 8080 of their app's pods", () => {
+  for (
+    const [service, app] of [[hubService(release()), "hub"], [
+      frontService(release()),
+      "front",
+    ]] as const
+  ) {
+    assert.deepEqual(service.spec.ports, [{
+      name: service.metadata.name,
+      port: 80,
+      targetPort: 8080,
+    }]);
+    assert.deepEqual(service.spec.selector, { "app.kubeshark.com/app": app });
+  }
+  const [worker, hub] = metricsServices(release());
+  assert.equal(worker.spec.ports[0].port, 49100);
+  assert.equal(hub.spec.ports[0].port, 9100);
+  assert.equal(worker.metadata.annotations["prometheus.io/port"], "49100");
+});
+
+Deno.test("the config map carries the tap targets start_kubeshark sets", () => {
+  const defaults = hubConfigMap(release()).data;
+  assert.equal(defaults.POD_REGEX, ".*");
+  assert.equal(defaults.NAMESPACES, "");
+  assert.equal(defaults.AUTH_CLI_SERVICE_ACCOUNTS, "");
+  const targeted =
+    hubConfigMap(release(["tap.namespaces={shop,payments}", "tap.regex=checkout.*"])).data;
+  assert.equal(targeted.POD_REGEX, "checkout.*");
+  assert.equal(targeted.NAMESPACES, "shop,payments");
+  for (const value of Object.values(defaults)) assert.equal(typeof value, "string");
+});
+
+Deno.test("tap.auth.cli.enabled adds kubeshark-cli, its token-minter Role, and the allowlist entry", () => {
+  const objects = all(["tap.auth.cli.enabled=true"]);
+  const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+  assert.ok(names.includes("ServiceAccount/kubeshark-cli"));
+  assert.ok(names.includes("Role/kubeshark-cli-token-minter"));
+  assert.ok(!names.includes("RoleBinding/kubeshark-cli-token-minter"), "no subjects, no binding");
+  const minter = objects.find((o) => o.metadata.name === "kubeshark-cli-token-minter")!;
+  assert.deepEqual(minter.rules, [{
+    apiGroups: [""],
+    resources: ["serviceaccounts/token"],
+    resourceNames: ["kubeshark-cli"],
+    verbs: ["create"],
+  }]);
+  const config = objects.find((o) => o.kind === "ConfigMap")!;
+  assert.equal(config.data.AUTH_CLI_SERVICE_ACCOUNTS, "ks:kubeshark-cli");
+});
+
+Deno.test("maps are written as Helm's toJson writes them: keys sorted", () => {
+  assert.equal(sortedJson({ b: 1, a: { d: 2, c: [3] } }), '{"a":{"c":[3],"d":2},"b":1}');
+  const data = hubConfigMap(release()).data;
+  assert.ok(data.PORT_MAPPING.startsWith('{"amqp":'));
+});
+
+Deno.test("the license goes to the secret, and empty SAML material stays empty", () => {
+  const [secret, crt] = hubSecrets(release(["license=LIC-1"]));
+  assert.equal(secret.stringData.LICENSE, "LIC-1");
+  assert.equal(crt.stringData.AUTH_SAML_X509_CRT, "");
+});
