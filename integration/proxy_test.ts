@@ -387,6 +387,102 @@ Deno.test("proxy: credentials from an exec plugin are used, and a rejected one i
   });
 });
 
+/** Fails the test instead of hanging it when `work` does not settle. */
+function settles<T>(work: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    work,
+    new Promise<T>((_, reject) =>
+      timer = setTimeout(() => reject(new Error(`${what} never answered`)), ms)
+    ),
+  ]).finally(() => clearTimeout(timer));
+}
+
+Deno.test("proxy: a Hub call stalled in the service proxy ends with --hub-timeout", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, ["--proxy", "service", "--hub-timeout", "1"], async (server) => {
+      assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
+      cluster.kube.stalls.add("/api/mcp/tools/call");
+      const stalled = await settles(server.callTool("list_workloads", {}), "the stalled call");
+      assert.equal(stalled.isError, true);
+      assert.match(textOf(stalled), /did not answer within 1 s/);
+      cluster.kube.stalls.clear();
+    });
+  });
+});
+
+Deno.test("proxy: a tool call the Hub received is not sent again when the connection drops", async () => {
+  const kube = await KubeDouble.start();
+  // The Hub has the call when the forward breaks: the answer is lost, the call is not.
+  const hub = startHubTarget({
+    onToolCall: () => kube.cutForwards("kubeshark-front-7d9f8b6c5-x2k4q"),
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    installKubeshark(kube, "default", { target: hub.target });
+    const kubeconfig = await kube.writeKubeconfig(`${dir}/config`);
+    await withServer(["--kubeconfig", kubeconfig], async (server) => {
+      const result = await server.callTool("create_snapshot", {});
+      assert.equal(result.isError, true);
+      assert.equal(hub.seen.filter((s) => s.path.endsWith("/tools/call")).length, 1);
+    });
+  } finally {
+    await kube.close();
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("proxy: a Hub token that stops being accepted is replaced by a fresh one", async () => {
+  const kube = await KubeDouble.start();
+  const hub = startHubTarget({ acceptToken: () => kube.minted.at(-1)?.token });
+  const dir = await Deno.makeTempDir();
+  try {
+    installKubeshark(kube, "default", { target: hub.target, cliAccount: true });
+    const kubeconfig = await kube.writeKubeconfig(`${dir}/config`);
+    await withServer(["--kubeconfig", kubeconfig], async (server) => {
+      assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
+      // A redeploy: the old token is no longer accepted.
+      kube.minted.push({ token: "rotated-elsewhere", audiences: [], expirationSeconds: 3600 });
+      const rejected = await server.callTool("list_workloads", {});
+      assert.equal(rejected.isError, true);
+      assert.match(textOf(rejected), /rejected the token/);
+      const again = await server.callTool("list_workloads", {});
+      assert.equal(again.isError, undefined, textOf(again));
+    });
+  } finally {
+    await kube.close();
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("proxy: status names the permissions it lacks instead of calling things missing", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    cluster.kube.forbidden.add("get deployments");
+    cluster.kube.forbidden.add("get daemonsets");
+    await serve(cluster, [], async (server) => {
+      const text = textOf(await server.callTool("check_kubeshark_status", {}));
+      assert.match(text, /Hub unknown \(not permitted: get deployments\)/);
+      assert.match(text, /workers unknown \(not permitted: get daemonsets\)/);
+    });
+  });
+});
+
+Deno.test("proxy: with --proxy port-forward a 403 names the permission", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    cluster.kube.forbidden.add("create pods/portforward");
+    await serve(cluster, ["--proxy", "port-forward"], async (server) => {
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /needs "create" on pods\/portforward in namespace "default"/);
+    });
+  });
+});
+
 const REAL = Deno.env.get("KUBESHARK_MCP_TEST_KUBECONFIG");
 if (!REAL) {
   console.error("proxy_test: KUBESHARK_MCP_TEST_KUBECONFIG is not set; real-cluster tests skipped");

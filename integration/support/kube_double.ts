@@ -64,6 +64,8 @@ export class KubeDouble {
   readonly targets = new Map<string, Target>();
   /** Tokens minted through TokenRequest, newest last. */
   readonly minted: { token: string; audiences: string[]; expirationSeconds: number }[] = [];
+  /** Path fragments the double never answers (released when it stops). */
+  readonly stalls = new Set<string>();
   /** Lifetime of minted tokens (tests shorten it to exercise renewal). */
   tokenSeconds = 3600;
   #objects = new Map<string, Obj>();
@@ -224,6 +226,7 @@ current-context: ${context}
     };
     if (!user) return send(401, status(401, "Unauthorized", "Unauthorized"));
     const body = await readBody(request);
+    if ([...this.stalls].some((fragment) => url.pathname.includes(fragment))) return;
     try {
       const answer = await this.#route(request.method ?? "GET", url, body, request, response);
       if (answer) send(answer.status, answer.body);
@@ -247,8 +250,14 @@ current-context: ${context}
       .exec(path);
     if (proxy) {
       const [, namespace, service, , rest] = proxy;
-      if (this.forbidden.has("get services/proxy")) {
-        return forbidden("get", "services/proxy", service, namespace);
+      // The API server authorizes the proxy by the request's verb: GET → get, POST → create.
+      const proxyVerb = method === "GET"
+        ? "get"
+        : method === "POST"
+        ? "create"
+        : method.toLowerCase();
+      if (this.forbidden.has(`${proxyVerb} services/proxy`)) {
+        return forbidden(proxyVerb, "services/proxy", service, namespace);
       }
       await this.#serviceProxy(
         namespace,

@@ -3,7 +3,15 @@ import { createDemoHub } from "../../lib/demo/hub.ts";
 import type { KubeDouble } from "./kube_double.ts";
 
 /** A demo Hub over HTTP on 127.0.0.1:0 that records the auth headers it is sent. */
-export function startHubTarget(options: { requireToken?: boolean } = {}) {
+export function startHubTarget(
+  options: {
+    requireToken?: boolean;
+    /** Only this token is accepted (e.g. the newest minted one). */
+    acceptToken?: () => string | undefined;
+    /** Runs when a tool call arrives, before it is answered (e.g. to cut the forward). */
+    onToolCall?: () => void;
+  } = {},
+) {
   const handler = createDemoHub();
   const seen: { token: string | null; license: string | null; path: string }[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
@@ -12,8 +20,15 @@ export function startHubTarget(options: { requireToken?: boolean } = {}) {
       license: request.headers.get("license-key"),
       path: new URL(request.url).pathname,
     });
-    if (options.requireToken && !request.headers.get("x-kubeshark-authorization")) {
+    const token = request.headers.get("x-kubeshark-authorization");
+    if (options.requireToken && !token) return new Response("unauthorized", { status: 401 });
+    if (options.acceptToken && token !== options.acceptToken()) {
       return new Response("unauthorized", { status: 401 });
+    }
+    if (options.onToolCall && new URL(request.url).pathname.endsWith("/tools/call")) {
+      options.onToolCall();
+      // Answer late, so whatever the hook broke is broken before the answer leaves.
+      return new Promise<Response>((resolve) => setTimeout(() => resolve(handler(request)), 200));
     }
     return handler(request);
   });

@@ -12,8 +12,10 @@ export type HubTransport = (request: Request) => Promise<Response>;
 export interface HubCredentials {
   token?: () => string | undefined | Promise<string | undefined>;
   license?: string;
-  /** What to tell the user when the Hub asks for authentication. Mode-specific. */
-  advice: string;
+  /** What to tell the user when the Hub asks for authentication (mode- and state-specific). */
+  advice: string | (() => string);
+  /** Called when the Hub rejects a token that was sent (so a minted one can be replaced). */
+  rejected?: () => void;
 }
 
 /** Options for {@linkcode HubClient}. */
@@ -58,6 +60,8 @@ export class HubClient {
   #transport: HubTransport;
   #credentials?: HubCredentials;
   #timeoutMs: number;
+  // Responses to requests that carried a token: a 401 then means the token was rejected.
+  #sentToken = new WeakSet<Response>();
 
   constructor(baseUrl: string, options: HubClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
@@ -179,9 +183,11 @@ export class HubClient {
     if (token) headers.set("X-Kubeshark-Authorization", token);
     else if (this.#credentials?.license) headers.set("License-Key", this.#credentials.license);
     // Redirects are not followed: a 302/303 from a gated Hub leads to an SSO login page.
-    return await this.#transport(
+    const response = await this.#transport(
       new Request(url, { ...init, headers, redirect: "manual", signal }),
     );
+    if (token) this.#sentToken.add(response);
+    return response;
   }
 
   async #throwUnlessOk(
@@ -192,14 +198,17 @@ export class HubClient {
     const status = response.status;
     if (status === 401 || status === 302 || status === 303) {
       await response.body?.cancel();
-      const sent = await this.#credentials?.token?.()
+      const tokenSent = this.#sentToken.has(response);
+      if (tokenSent) this.#credentials?.rejected?.();
+      const sent = tokenSent
         ? "rejected the token that was sent"
         : "no accepted credential was presented";
+      const advice = this.#credentials?.advice;
       const what = status === 401 ? "HTTP 401" : `HTTP ${status}, a redirect to a login page`;
       throw new HubError(
         "auth",
         `The Hub at ${url} requires authentication (${what}); ${sent}. ${
-          this.#credentials?.advice ?? ""
+          typeof advice === "function" ? advice() : advice ?? ""
         }`.trim(),
         { status },
       );

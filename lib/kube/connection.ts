@@ -120,7 +120,11 @@ async function nodeFetch(request: Request, tls: Record<string, any>): Promise<Re
   }
   const client = url.protocol === "https:" ? https : http;
   return await new Promise<Response>((resolve, reject) => {
+    if (request.signal.aborted) return reject(request.signal.reason);
     const outgoing = client.request({
+      // No keep-alive pool: under Deno a request on a reused connection ignores its abort signal
+      // (and may be sent again on a fresh one), which would defeat every timeout above.
+      agent: false,
       protocol: url.protocol,
       hostname: url.hostname.replace(/^\[|\]$/g, ""),
       port: url.port || (url.protocol === "https:" ? 443 : 80),
@@ -132,7 +136,6 @@ async function nodeFetch(request: Request, tls: Record<string, any>): Promise<Re
       key: tls.key,
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
       servername: tls.servername,
-      signal: request.signal,
     }, (incoming) => {
       const status = incoming.statusCode ?? 502;
       const responseHeaders = new Headers();
@@ -150,6 +153,9 @@ async function nodeFetch(request: Request, tls: Record<string, any>): Promise<Re
         ),
       );
     });
+    const abort = () => outgoing.destroy(new Error(String(request.signal.reason ?? "aborted")));
+    request.signal.addEventListener("abort", abort, { once: true });
+    outgoing.on("close", () => request.signal.removeEventListener("abort", abort));
     outgoing.on("error", reject);
     outgoing.end(body);
   });

@@ -71,14 +71,16 @@ export class KubeHubAccess implements HubAccess {
 
   /** A Hub client over the current route, opening one when needed. */
   async client(signal?: AbortSignal): Promise<HubClient> {
-    const route = await this.#currentRoute(signal);
+    const route = await raceSignal(this.#currentRoute(), signal);
     route.client ??= new HubClient(route.base, {
       timeoutMs: this.config.hubTimeoutMs,
       transport: (request) => this.#send(route, request),
       credentials: {
         token: () => this.minter.token(),
         license: this.config.license,
-        advice: this.#authAdvice(),
+        advice: () => this.#authAdvice(),
+        // A rejected token is dropped, so the next call mints a fresh one (after a redeploy, say).
+        rejected: () => this.minter.invalidate(),
       },
     });
     return route.client;
@@ -95,14 +97,17 @@ export class KubeHubAccess implements HubAccess {
     this.close();
   }
 
-  async #currentRoute(signal?: AbortSignal): Promise<Route> {
+  async #currentRoute(): Promise<Route> {
     if (this.#route) return this.#route;
-    this.#opening ??= this.#open(signal).finally(() => this.#opening = undefined);
+    // Shared by every caller waiting for it, so no single caller's cancellation may abort it;
+    // each API call inside is bounded on its own.
+    this.#opening ??= this.#open().finally(() => this.#opening = undefined);
     this.#route = await this.#opening;
     return this.#route;
   }
 
-  async #open(signal?: AbortSignal): Promise<Route> {
+  async #open(): Promise<Route> {
+    const signal = undefined;
     const connection = await this.#kube(() => this.connection());
     const namespace = this.config.namespace;
     const api = connection.api;
@@ -142,7 +147,24 @@ export class KubeHubAccess implements HubAccess {
       `${connection.server.replace(/\/+$/, "")}/api/v1/namespaces/${this.config.namespace}` +
       `/services/${FRONT_SERVICE}:80/proxy`;
     this.#log.info(`Hub reached through the API server's service proxy (${base})`);
-    return { kind: "service-proxy", base, fetch: connection.transport };
+    const fetchThroughApi = async (request: Request) => {
+      const response = await connection.transport(request);
+      // The API server's own refusals are Status objects; the Hub's are not. Name the RBAC gap
+      // instead of blaming the Hub.
+      if ((response.status === 401 || response.status === 403) && isStatusBody(response)) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error(
+          response.status === 401
+            ? `the API server rejected the credentials of context "${connection.context}" (401)`
+            : `the API server refused the service proxy (403: ${
+              body.message ?? "Forbidden"
+            }); your ` +
+              `context needs "get" and "create" on services/proxy in namespace "${this.config.namespace}"`,
+        );
+      }
+      return response;
+    };
+    return { kind: "service-proxy", base, fetch: fetchThroughApi };
   }
 
   async #readyPod(connection: KubeConnection, front: KubeObject, signal?: AbortSignal) {
@@ -179,11 +201,29 @@ export class KubeHubAccess implements HubAccess {
   /** Sends through the route; on a broken forward, reopens (service proxy after a 403) once. */
   async #send(route: Route, request: Request): Promise<Response> {
     const retry = request.clone();
+    const started = Date.now();
     try {
       return await route.fetch(request);
     } catch (error) {
       if (request.signal.aborted) throw error;
       const failure = route.forwarder?.failure;
+      // Resend only what cannot have reached the Hub: a GET, or a request whose stream never
+      // opened (upgrade refused) or had broken before it was sent. A tool call the Hub may have
+      // received and acted on is not sent twice.
+      const undelivered = failure !== undefined &&
+        (failure.kind === "upgrade" ? failure.at >= started : failure.at <= started);
+      if (request.method !== "GET" && !undelivered) throw error;
+      if (
+        failure?.kind === "upgrade" && (failure.status === 401 || failure.status === 403) &&
+        this.config.proxy === "port-forward"
+      ) {
+        if (this.#route === route) this.close();
+        throw new Error(
+          `port-forward to Kubeshark was refused (${failure.message}); your context needs ` +
+            `"create" on pods/portforward in namespace "${this.config.namespace}", or drop ` +
+            "--proxy port-forward to fall back to the service proxy",
+        );
+      }
       // Another request may have noticed first and moved on: then just retry on its route.
       if (this.#route === route) this.close();
       if (failure?.status === 403 && this.config.proxy !== "port-forward") {
@@ -196,7 +236,7 @@ export class KubeHubAccess implements HubAccess {
       }
       let next: Route;
       try {
-        next = await this.#currentRoute(request.signal);
+        next = await raceSignal(this.#currentRoute(), request.signal);
       } catch (reopen) {
         throw reopen instanceof McpError ? new Error(reopen.message) : reopen;
       }
@@ -209,13 +249,25 @@ export class KubeHubAccess implements HubAccess {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof KubeError) throw new McpError("tool_failed", error.message);
+      if (error instanceof KubeError) {
+        // After a 401 the user is told to log in again: read the kubeconfig afresh next time.
+        if (error.kind === "unauthorized") this.forgetConnection();
+        throw new McpError("tool_failed", error.message);
+      }
       throw error;
     }
   }
 
+  /** Drops the loaded kubeconfig, so the next call reads it again (new credentials). */
+  forgetConnection(): void {
+    this.#connecting = undefined;
+  }
+
   #authAdvice(): string {
     const ns = this.config.namespace;
+    if (this.minter.lastError) {
+      return `Minting a token for ServiceAccount ${ns}/kubeshark-cli failed: ${this.minter.lastError}`;
+    }
     if (this.minter.accountExists) {
       return `A token minted for ServiceAccount ${ns}/kubeshark-cli was not accepted: check the ` +
         "Hub's allowed CLI service accounts and the token audience (kubeshark-hub).";
@@ -225,4 +277,19 @@ export class KubeHubAccess implements HubAccess {
       `needs "create" on serviceaccounts/token in "${ns}"), or set a valid license (\`license\` in ` +
       "the Kubeshark config file).";
   }
+}
+
+function isStatusBody(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").includes("application/json");
+}
+
+/** Awaits `work`, or rejects as soon as `signal` aborts (the work itself goes on for others). */
+function raceSignal<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }

@@ -39,6 +39,15 @@ export class HubTokenMinter {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Why the last mint failed, while that is the latest word. */
+  lastError?: string;
+
+  /** Forgets the token (the Hub rejected it); the next call mints a new one. */
+  invalidate(): void {
+    this.#token = undefined;
+    this.#accountCheckedAt = -Infinity;
+  }
+
   /** Whether kubeshark-cli existed when last checked. */
   get accountExists(): boolean {
     return this.#accountExists;
@@ -78,12 +87,14 @@ export class HubTokenMinter {
         throw new Error("the TokenRequest answer has no token or expiry");
       }
       this.#token = { value, expiresAt: this.#now() + (expiresAt - Date.now()) };
+      this.lastError = undefined;
       this.#log.debug(
         `Minted a Hub token for ${CLI_SERVICE_ACCOUNT}, valid until ${answer.status.expirationTimestamp}`,
       );
       return value;
     } catch (error) {
       this.#retryAt = this.#now() + BACKOFF_MS;
+      this.lastError = (error as Error).message;
       this.#log.warn(
         `Cannot mint a Hub token for ServiceAccount ${this.#namespace}/${CLI_SERVICE_ACCOUNT}: ` +
           `${(error as Error).message} (retrying in ${

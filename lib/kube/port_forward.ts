@@ -3,13 +3,24 @@
  * v4.channel.k8s.io) by @kubernetes/client-node's PortForward, one stream per connection.
  */
 import net from "node:net";
+import { Writable } from "node:stream";
 import type { Logger } from "../log.ts";
 
-/** Why a forward stopped working, when the API server said. */
+/** Why a forward stopped working. */
 export interface ForwardFailure {
+  /** The API server's status when it refused the upgrade (403, 404…). */
   status?: number;
   message: string;
+  /**
+   * "upgrade": the stream never opened, so nothing was delivered. "stream": an open stream broke,
+   * or the pod side reported an error.
+   */
+  kind: "upgrade" | "stream";
+  at: number;
 }
+
+/** How long the port-forward handshake may take before the connection is given up. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A listener on 127.0.0.1:0 forwarding each connection to `pod:port`. */
 export class PortForwarder {
@@ -39,15 +50,42 @@ export class PortForwarder {
       forwarder.#sockets.add(socket);
       socket.on("close", () => forwarder.#sockets.delete(socket));
       socket.on("error", () => socket.destroy());
-      portForward.portForward(target.namespace, target.pod, [target.port], socket, null, socket)
+      // The pod side's errors (e.g. nothing listening on the port) arrive on the error channel.
+      const errors = new Writable({
+        write(chunk, _encoding, done) {
+          forwarder.#fail(`the pod reported: ${String(chunk).trim()}`, "stream", log);
+          done();
+        },
+      });
+      let opened = false;
+      const handshake = setTimeout(() => {
+        if (opened) return;
+        forwarder.#fail(
+          `the API server did not complete the port-forward handshake within ${
+            HANDSHAKE_TIMEOUT_MS / 1000
+          } s`,
+          "upgrade",
+          log,
+        );
+        socket.destroy();
+      }, HANDSHAKE_TIMEOUT_MS);
+      portForward.portForward(target.namespace, target.pod, [target.port], socket, errors, socket)
         // deno-lint-ignore no-explicit-any
         .then((ws: any) => {
-          ws.on?.("error", (error: Error) => forwarder.#fail(error, log));
-          ws.on?.("close", () => socket.end());
+          opened = true;
+          clearTimeout(handshake);
+          // The local side may have given up meanwhile: do not leave the stream open.
+          if (socket.destroyed) return ws.close?.();
+          ws.on?.("error", (error: Error) => forwarder.#fail(error, "stream", log));
+          ws.on?.("close", (code: number) => {
+            if (code !== 1000) forwarder.#fail(`the stream closed (code ${code})`, "stream", log);
+            socket.end();
+          });
           socket.on("close", () => ws.close?.());
         })
         .catch((error: unknown) => {
-          forwarder.#fail(error, log);
+          clearTimeout(handshake);
+          forwarder.#fail(error, "upgrade", log);
           socket.destroy();
         });
     });
@@ -79,14 +117,14 @@ export class PortForwarder {
     this.#server?.close();
   }
 
-  #fail(error: unknown, log: Logger): void {
+  #fail(error: unknown, kind: ForwardFailure["kind"], log: Logger): void {
     // The library rejects with the ws ErrorEvent, whose message is a getter.
     const message = error !== null && typeof error === "object" && "message" in error
       ? String((error as { message: unknown }).message)
       : String(error);
     // The ws library reports a refused upgrade as "Unexpected server response: 403".
     const status = Number(/\b([1-5]\d\d)\b/.exec(message)?.[1]) || undefined;
-    this.#failure = { status, message };
+    this.#failure = { status, message, kind, at: Date.now() };
     log.debug(`Port-forward to ${this.namespace}/${this.pod} failed: ${message}`);
   }
 }

@@ -45,12 +45,18 @@ export async function proxyStatus(
       ` (kube context "${context}")`;
     return withStructured(text, { running: false, context, namespace });
   }
-  const [hub, frontDeployment, workers, configMap] = await Promise.all([
+  const [hubObject, frontObject, workersObject, configObject] = await Promise.all([
     optional(api, `/apis/apps/v1${ns}/deployments/${HUB}`, signal),
     optional(api, `/apis/apps/v1${ns}/deployments/${FRONT}`, signal),
     optional(api, `/apis/apps/v1${ns}/daemonsets/${WORKERS}`, signal),
     optional(api, `/api/v1${ns}/configmaps/${CONFIG_MAP}`, signal),
   ]);
+  const known = (object: KubeObject | typeof FORBIDDEN | undefined): KubeObject | undefined =>
+    object === FORBIDDEN ? undefined : object;
+  const hub = known(hubObject);
+  const frontDeployment = known(frontObject);
+  const workers = known(workersObject);
+  const configMap = known(configObject);
   const readiness = (deployment: KubeObject | undefined) =>
     deployment
       ? { ready: deployment.status?.readyReplicas ?? 0, desired: deployment.spec?.replicas ?? 1 }
@@ -71,13 +77,25 @@ export async function proxyStatus(
 
   const lines = [`Kubeshark is running in namespace '${namespace}'.`];
   lines.push(`Context: ${context}.${version ? ` Version: ${version}.` : ""}`);
-  const fmt = (name: string, r?: { ready: number; desired: number }) =>
-    r ? `${name} ${r.ready}/${r.desired} ready` : `${name} missing`;
+  const fmt = (
+    name: string,
+    object: unknown,
+    r: { ready: number; desired: number } | undefined,
+    access: string,
+  ) =>
+    object === FORBIDDEN
+      ? `${name} unknown (not permitted: ${access})`
+      : r
+      ? `${name} ${r.ready}/${r.desired} ready`
+      : `${name} missing`;
   lines.push(
-    `${fmt("Hub", readiness(hub))}; ${fmt("front", readiness(frontDeployment))}; ${
-      fmt("workers", workersReady)
-    }.`,
+    `${fmt("Hub", hubObject, readiness(hub), "get deployments")}; ${
+      fmt("front", frontObject, readiness(frontDeployment), "get deployments")
+    }; ${fmt("workers", workersObject, workersReady, "get daemonsets")}.`,
   );
+  if (configObject === FORBIDDEN) {
+    lines.push("Capture targets unknown (not permitted: get configmaps).");
+  }
   if (hubAnswer.answers === true) {
     lines.push(
       `The Hub answers through ${hubAnswer.route} in ${hubAnswer.roundTripMs} ms (${hubAnswer.tools} tools).`,
@@ -106,14 +124,15 @@ export async function proxyStatus(
   });
 }
 
+// A missing permission leaves a gap in the report, named as such, not a failure.
+const FORBIDDEN = { forbidden: true } as const;
+
 async function optional(api: KubeApi, path: string, signal: AbortSignal) {
   try {
     return await api.get(path, signal);
   } catch (error) {
-    if (error instanceof KubeError && error.kind !== "forbidden") {
-      throw new McpError("tool_failed", error.message);
-    }
-    if (error instanceof KubeError) return undefined; // a missing permission leaves a gap, not a failure
+    if (error instanceof KubeError && error.kind === "forbidden") return FORBIDDEN;
+    if (error instanceof KubeError) throw new McpError("tool_failed", error.message);
     throw error;
   }
 }

@@ -1,18 +1,20 @@
 /** What every object of the release shares: names, labels, metadata. */
 import { CHART_VERSION } from "./values.ts";
 
-/** A Kubernetes object as we build it (plain JSON). */
+// Manifests and chart values are free-form JSON in the shapes Kubernetes and the chart define.
 // deno-lint-ignore no-explicit-any
+type Json = any;
+
+/** A Kubernetes object as we build it (plain JSON). */
 export type Manifest = {
   apiVersion: string;
   kind: string;
-  metadata: Record<string, any>;
-  [key: string]: any;
+  metadata: Record<string, Json>;
+  [key: string]: Json;
 };
 
 /** The chart's values after --set (loosely typed: the chart's own shape). */
-// deno-lint-ignore no-explicit-any
-export type ChartValues = Record<string, any>;
+export type ChartValues = Record<string, Json>;
 
 /** The release being rendered. */
 export interface Release {
