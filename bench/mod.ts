@@ -103,11 +103,9 @@ async function benchFirstCall(args: string[]): Promise<number[]> {
 
 /** The demo Hub in-process: data generation, and KFL2 over the whole hour. */
 async function benchDemo() {
-  const started = performance.now();
   const { generateTraffic } = await import("../lib/demo/traffic.ts");
   const { DEMO_SEED, DEMO_START_TS, demoData } = await import("../lib/demo/mod.ts");
   const { compileKfl } = await import("../lib/demo/kfl.ts");
-  const loaded = performance.now() - started;
   const generation: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
@@ -135,7 +133,7 @@ async function benchDemo() {
       warm.push(performance.now() - t);
     }
   }
-  return { loaded, generation: percentile(generation, 50), firstPass, warm, entries: calls.length };
+  return { generation: percentile(generation, 50), firstPass, warm, entries: calls.length };
 }
 
 async function benchRoundTrips(hub: HubDouble) {
@@ -241,7 +239,6 @@ try {
   );
   const demo = await benchDemo();
   console.log(`\ndemo Hub in-process (${demo.entries} entries)`);
-  console.log(`  modules loaded                 ${ms(demo.loaded)}`);
   console.log(
     `  traffic generated              ${ms(demo.generation)} (median of 20)   target < 100 ms`,
   );
