@@ -22,9 +22,10 @@ interface Cluster {
 async function withCluster(
   body: (cluster: Cluster) => Promise<void>,
   auth: "cert" | "token" = "cert",
+  hubOptions: (kube: KubeDouble) => Parameters<typeof startHubTarget>[0] = () => ({}),
 ) {
   const kube = await KubeDouble.start();
-  const hub = startHubTarget();
+  const hub = startHubTarget(hubOptions(kube));
   const dir = await Deno.makeTempDir();
   const kubeconfig = await kube.writeKubeconfig(`${dir}/config`, { auth });
   try {
@@ -329,23 +330,19 @@ Deno.test("proxy: --list-tools reaches the Hub through the cluster", async () =>
 });
 
 Deno.test("proxy: a gated Hub's 401 says to enable tap.auth.cli.enabled", async () => {
-  const kube = await KubeDouble.start();
-  const hub = startHubTarget({ requireToken: true });
-  const dir = await Deno.makeTempDir();
-  try {
-    const kubeconfig = await kube.writeKubeconfig(`${dir}/config`);
-    installKubeshark(kube, "default", { target: hub.target });
-    await withServer(["--kubeconfig", kubeconfig], async (server) => {
-      const result = await server.callTool("list_workloads", {});
-      assert.equal(result.isError, true);
-      assert.match(textOf(result), /requires authentication \(HTTP 401\)/);
-      assert.match(textOf(result), /tap\.auth\.cli\.enabled=true/);
-    });
-  } finally {
-    await kube.close();
-    await hub.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withCluster(
+    async (cluster) => {
+      installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+      await serve(cluster, [], async (server) => {
+        const result = await server.callTool("list_workloads", {});
+        assert.equal(result.isError, true);
+        assert.match(textOf(result), /requires authentication \(HTTP 401\)/);
+        assert.match(textOf(result), /tap\.auth\.cli\.enabled=true/);
+      });
+    },
+    "cert",
+    () => ({ requireToken: true }),
+  );
 });
 
 Deno.test("proxy: credentials from an exec plugin are used, and a rejected one is a clear 401", async () => {
@@ -413,49 +410,43 @@ Deno.test("proxy: a Hub call stalled in the service proxy ends with --hub-timeou
 });
 
 Deno.test("proxy: a tool call the Hub received is not sent again when the connection drops", async () => {
-  const kube = await KubeDouble.start();
   // The Hub has the call when the forward breaks: the answer is lost, the call is not.
-  const hub = startHubTarget({
-    onToolCall: () => kube.cutForwards("kubeshark-front-7d9f8b6c5-x2k4q"),
-  });
-  const dir = await Deno.makeTempDir();
-  try {
-    installKubeshark(kube, "default", { target: hub.target });
-    const kubeconfig = await kube.writeKubeconfig(`${dir}/config`);
-    await withServer(["--kubeconfig", kubeconfig], async (server) => {
-      const result = await server.callTool("create_snapshot", {});
-      assert.equal(result.isError, true);
-      assert.equal(hub.seen.filter((s) => s.path.endsWith("/tools/call")).length, 1);
-    });
-  } finally {
-    await kube.close();
-    await hub.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withCluster(
+    async (cluster) => {
+      installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+      await serve(cluster, [], async (server) => {
+        const result = await server.callTool("create_snapshot", {});
+        assert.equal(result.isError, true);
+        assert.equal(cluster.hub.seen.filter((s) => s.path.endsWith("/tools/call")).length, 1);
+      });
+    },
+    "cert",
+    (kube) => ({ onToolCall: () => kube.cutForwards("kubeshark-front-7d9f8b6c5-x2k4q") }),
+  );
 });
 
 Deno.test("proxy: a Hub token that stops being accepted is replaced by a fresh one", async () => {
-  const kube = await KubeDouble.start();
-  const hub = startHubTarget({ acceptToken: () => kube.minted.at(-1)?.token });
-  const dir = await Deno.makeTempDir();
-  try {
-    installKubeshark(kube, "default", { target: hub.target, cliAccount: true });
-    const kubeconfig = await kube.writeKubeconfig(`${dir}/config`);
-    await withServer(["--kubeconfig", kubeconfig], async (server) => {
-      assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
-      // A redeploy: the old token is no longer accepted.
-      kube.minted.push({ token: "rotated-elsewhere", audiences: [], expirationSeconds: 3600 });
-      const rejected = await server.callTool("list_workloads", {});
-      assert.equal(rejected.isError, true);
-      assert.match(textOf(rejected), /rejected the token/);
-      const again = await server.callTool("list_workloads", {});
-      assert.equal(again.isError, undefined, textOf(again));
-    });
-  } finally {
-    await kube.close();
-    await hub.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withCluster(
+    async (cluster) => {
+      installKubeshark(cluster.kube, "default", { target: cluster.hub.target, cliAccount: true });
+      await serve(cluster, [], async (server) => {
+        assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
+        // A redeploy: the old token is no longer accepted.
+        cluster.kube.minted.push({
+          token: "rotated-elsewhere",
+          audiences: [],
+          expirationSeconds: 3600,
+        });
+        const rejected = await server.callTool("list_workloads", {});
+        assert.equal(rejected.isError, true);
+        assert.match(textOf(rejected), /rejected the token/);
+        const again = await server.callTool("list_workloads", {});
+        assert.equal(again.isError, undefined, textOf(again));
+      });
+    },
+    "cert",
+    (kube) => ({ acceptToken: () => kube.minted.at(-1)?.token }),
+  );
 });
 
 Deno.test("proxy: status names the permissions it lacks instead of calling things missing", async () => {
