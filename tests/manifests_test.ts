@@ -150,3 +150,41 @@ Deno.test("the license goes to the secret, and empty SAML material stays empty",
   assert.equal(secret.stringData.LICENSE, "LIC-1");
   assert.equal(crt.stringData.AUTH_SAML_X509_CRT, "");
 });
+
+Deno.test("the hub Deployment: selector matches its pods, probes hit 8080, image v53.3", async () => {
+  const { hubDeployment } = await import("../lib/kube/manifests/hub.ts");
+  const hub = hubDeployment(release());
+  const podLabels = hub.spec.template.metadata.labels;
+  for (const [key, value] of Object.entries(hub.spec.selector.matchLabels)) {
+    assert.equal(podLabels[key], value, key);
+  }
+  const container = hub.spec.template.spec.containers[0];
+  assert.equal(container.image, "docker.io/kubeshark/hub:v53.3");
+  assert.equal(container.readinessProbe.tcpSocket.port, 8080);
+  assert.equal(container.livenessProbe.tcpSocket.port, 8080);
+  assert.equal(hub.spec.template.spec.serviceAccountName, "kubeshark-service-account");
+  assert.deepEqual(container.command.slice(0, 3), ["./hub", "-port", "8080"]);
+  assert.equal(
+    container.command[container.command.indexOf("-dissector-image") + 1],
+    "docker.io/kubeshark/worker:v53.3",
+  );
+  // The hub Service selects these pods.
+  const service = hubService(release());
+  for (const [key, value] of Object.entries(service.spec.selector)) {
+    assert.equal(podLabels[key], value);
+  }
+  assert.deepEqual(container.resources, {
+    limits: { memory: "5Gi" },
+    requests: { cpu: "50m", memory: "50Mi" },
+  });
+});
+
+Deno.test("image overrides: tap.docker.tag, overrideTag, overrideImage", async () => {
+  const { hubDeployment } = await import("../lib/kube/manifests/hub.ts");
+  const image = (sets: string[]) =>
+    hubDeployment(release(sets)).spec.template.spec.containers[0].image;
+  assert.equal(image(["tap.docker.tag=v52.1"]), "docker.io/kubeshark/hub:v52.1");
+  assert.equal(image(["tap.docker.overrideTag.hub=dev"]), "docker.io/kubeshark/hub:dev");
+  assert.equal(image(["tap.docker.overrideImage.hub=reg.local/hub:1"]), "reg.local/hub:1");
+  assert.equal(image(["tap.docker.tagLocked=false"]), "docker.io/kubeshark/hub:v53.3.0");
+});
