@@ -188,3 +188,62 @@ Deno.test("image overrides: tap.docker.tag, overrideTag, overrideImage", async (
   assert.equal(image(["tap.docker.overrideImage.hub=reg.local/hub:1"]), "reg.local/hub:1");
   assert.equal(image(["tap.docker.tagLocked=false"]), "docker.io/kubeshark/hub:v53.3.0");
 });
+
+Deno.test("the front Deployment mounts the nginx config and is selected by its Service", async () => {
+  const { frontDeployment } = await import("../lib/kube/manifests/front.ts");
+  const front = frontDeployment(release());
+  const podLabels = front.spec.template.metadata.labels;
+  for (const [key, value] of Object.entries(frontService(release()).spec.selector)) {
+    assert.equal(podLabels[key], value);
+  }
+  const container = front.spec.template.spec.containers[0];
+  assert.equal(container.image, "docker.io/kubeshark/front:v53.3");
+  assert.equal(container.readinessProbe.tcpSocket.port, 8080);
+  assert.equal(container.volumeMounts[0].name, front.spec.template.spec.volumes[0].name);
+  assert.equal(front.spec.template.spec.volumes[0].configMap.name, "kubeshark-nginx-config-map");
+  const env = Object.fromEntries(
+    container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
+  assert.equal(env.REACT_APP_AUTH_ENABLED, "true");
+  assert.equal(env.REACT_APP_ENTRIES_LIMIT, "300000");
+});
+
+Deno.test("nginx passes /api to the hub Service, under a base path when one is set", async () => {
+  const { nginxConfigMap } = await import("../lib/kube/manifests/nginx.ts");
+  const conf = nginxConfigMap(release()).data["default.conf"];
+  assert.match(conf, /listen 8080;/);
+  assert.match(conf, /listen \[::\]:8080;/);
+  assert.match(
+    conf,
+    /location \/api \{\n\s+rewrite \^\/api\(\.\*\)\$ \$1 break;\n\s+proxy_pass http:\/\/kubeshark-hub;/,
+  );
+  assert.match(conf, /try_files \$uri \$uri\/ \/index\.html;/);
+  const based = nginxConfigMap(release(["tap.routing.front.basePath=/ks", "tap.ipv6=false"]))
+    .data["default.conf"];
+  assert.match(based, /location \/ks\/api \{/);
+  assert.doesNotMatch(based, /listen \[::\]/);
+});
+
+Deno.test("network policies open exactly the ports the pods serve; the Ingress comes only when enabled", async () => {
+  const { ingress, networkPolicies } = await import("../lib/kube/manifests/network.ts");
+  const ports = Object.fromEntries(
+    networkPolicies(release()).map((p) => [
+      p.spec.podSelector.matchLabels["app.kubeshark.com/app"],
+      p.spec.ingress.flatMap((rule: { ports: { port: number }[] }) =>
+        rule.ports.map((x) => x.port)
+      ),
+    ]),
+  );
+  assert.deepEqual(ports, {
+    hub: [8080, 9100],
+    front: [8080],
+    dex: [5556],
+    worker: [48999, 49100],
+  });
+  assert.deepEqual(ingress(release()), []);
+  const [route] = ingress(release(["tap.ingress.enabled=true", "tap.ingress.host=ks.example.com"]));
+  assert.equal(route.spec.rules[0].host, "ks.example.com");
+  assert.deepEqual(route.spec.rules[0].http.paths[0].backend, {
+    service: { name: "kubeshark-front", port: { number: 80 } },
+  });
+});
