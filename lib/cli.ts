@@ -26,6 +26,8 @@ Modes:
   (default)              Proxy mode: reach Kubeshark through your kubeconfig
   demo-hub [--listen HOST:PORT]
                          Serve the demo Hub over HTTP (default 127.0.0.1:8899), for --url
+  render [--set K=V] [-n NS]
+                         Print the Kubernetes objects of Kubeshark (chart 53.3.0) as YAML
 
 Flags:
   --demo                 Serve the built-in demo Hub's sample traffic (read-only)
@@ -72,7 +74,14 @@ const OPTIONS = {
 } as const;
 
 /** What the command line asks for. */
-export type Action = "serve" | "list-tools" | "mcp-config" | "help" | "version" | "demo-hub";
+export type Action =
+  | "serve"
+  | "list-tools"
+  | "mcp-config"
+  | "help"
+  | "version"
+  | "demo-hub"
+  | "render";
 
 /** A command-line problem: reported in one line, with usage, exit code 2. */
 export class UsageError extends Error {}
@@ -92,7 +101,8 @@ export async function parseCommandLine(
   // `kubeshark mcp …` configs work by swapping the command: a leading "mcp" is accepted.
   const words = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
   const demoHub = words[0] === "demo-hub";
-  const extra = demoHub ? words.slice(1) : words;
+  const render = words[0] === "render";
+  const extra = demoHub || render ? words.slice(1) : words;
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (flags.listen !== undefined && !demoHub) {
     throw new UsageError("--listen goes with the demo-hub command");
@@ -111,6 +121,8 @@ export async function parseCommandLine(
     ? "mcp-config"
     : demoHub
     ? "demo-hub"
+    : render
+    ? "render"
     : "serve";
 
   const url = flags.url === undefined ? undefined : parseHubUrl(flags.url);
@@ -298,6 +310,23 @@ export async function run(args: string[]): Promise<number> {
       hub.close();
       await writeStdout(text);
       return ok ? 0 : 1;
+    }
+    case "render": {
+      const [{ renderRelease }, { stringify }] = await Promise.all([
+        import("./kube/manifests/mod.ts"),
+        import("yaml"),
+      ]);
+      let objects;
+      try {
+        objects = renderRelease(config.values, config.namespace);
+      } catch (error) {
+        await writeStderr(`${SERVER_NAME}: ${(error as Error).message}\n`);
+        return 2;
+      }
+      const header = `# kubeshark-mcp render: Kubeshark chart 53.3.0, release "kubeshark", ` +
+        `namespace "${config.namespace}"\n`;
+      await writeStdout(header + objects.map((object) => `---\n${stringify(object)}`).join(""));
+      return 0;
     }
     case "demo-hub": {
       const { serveDemoHub } = await import("./demo/serve.ts");
