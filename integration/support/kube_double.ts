@@ -32,6 +32,12 @@ const GROUPS: Record<string, string> = {
   deployments: "/apis/apps/v1",
   daemonsets: "/apis/apps/v1",
   endpointslices: "/apis/discovery.k8s.io/v1",
+  roles: "/apis/rbac.authorization.k8s.io/v1",
+  rolebindings: "/apis/rbac.authorization.k8s.io/v1",
+  clusterroles: "/apis/rbac.authorization.k8s.io/v1",
+  clusterrolebindings: "/apis/rbac.authorization.k8s.io/v1",
+  networkpolicies: "/apis/networking.k8s.io/v1",
+  ingresses: "/apis/networking.k8s.io/v1",
 };
 
 const KINDS: Record<string, string> = {
@@ -44,6 +50,12 @@ const KINDS: Record<string, string> = {
   deployments: "Deployment",
   daemonsets: "DaemonSet",
   endpointslices: "EndpointSlice",
+  roles: "Role",
+  rolebindings: "RoleBinding",
+  clusterroles: "ClusterRole",
+  clusterrolebindings: "ClusterRoleBinding",
+  networkpolicies: "NetworkPolicy",
+  ingresses: "Ingress",
 };
 
 /** One request as the double saw it. */
@@ -66,6 +78,18 @@ export class KubeDouble {
   readonly minted: { token: string; audiences: string[]; expirationSeconds: number }[] = [];
   /** Path fragments the double never answers (released when it stops). */
   readonly stalls = new Set<string>();
+  /** Server-side applies and deletes, in order. */
+  readonly applied: { resource: string; namespace?: string; name: string; fieldManager: string }[] =
+    [];
+  readonly deleted: { resource: string; namespace?: string; name: string; propagation: string }[] =
+    [];
+  /** How many status reads a rollout takes to become ready (0: at once). */
+  rolloutPolls = 1;
+  /** Workers' desired count when a DaemonSet is applied. */
+  nodes = 2;
+  /** Where applied front pods' port-forwards land. */
+  rolloutTarget?: Target;
+  #rollouts = new Map<string, number>();
   /** Lifetime of minted tokens (tests shorten it to exercise renewal). */
   tokenSeconds = 3600;
   #objects = new Map<string, Obj>();
@@ -190,6 +214,46 @@ current-context: ${context}
       .map(([, object]) => object);
   }
 
+  // Applied workloads get pods (the front's forwarded to `rolloutTarget`) and become ready after
+  // `rolloutPolls` reads of their status.
+  #simulateRollout(resource: string, namespace: string, object: Obj): void {
+    if (resource !== "deployments" && resource !== "daemonsets") return;
+    const labels = object.spec?.template?.metadata?.labels ?? {};
+    const key = `${resource}/${namespace}/${object.metadata.name}`;
+    this.#rollouts.set(key, this.rolloutPolls);
+    const desired = resource === "daemonsets" ? this.nodes : object.spec?.replicas ?? 1;
+    object.status = resource === "daemonsets"
+      ? { desiredNumberScheduled: desired, numberReady: 0 }
+      : { replicas: desired, readyReplicas: 0 };
+    for (let i = 0; i < desired; i++) {
+      const pod = `${object.metadata.name}-${++this.#serial}`;
+      this.put("pods", namespace, {
+        metadata: { name: pod, labels },
+        status: { phase: "Pending", conditions: [{ type: "Ready", status: "False" }] },
+      });
+      if (labels["app.kubeshark.com/app"] === "front" && this.rolloutTarget) {
+        this.targets.set(pod, this.rolloutTarget);
+      }
+    }
+    if (this.rolloutPolls === 0) this.#advanceRollout(resource, namespace, object);
+  }
+
+  #advanceRollout(resource: string, namespace: string | undefined, object: Obj): void {
+    const key = `${resource}/${namespace}/${object.metadata.name}`;
+    const left = this.#rollouts.get(key);
+    if (left === undefined) return;
+    if (left > 0) return void this.#rollouts.set(key, left - 1);
+    this.#rollouts.delete(key);
+    const app = object.spec?.template?.metadata?.labels?.["app.kubeshark.com/app"];
+    if (resource === "daemonsets") object.status.numberReady = object.status.desiredNumberScheduled;
+    else object.status.readyReplicas = object.status.replicas;
+    for (const pod of this.list("pods", namespace)) {
+      if (pod.metadata.labels?.["app.kubeshark.com/app"] === app) {
+        pod.status = { phase: "Running", conditions: [{ type: "Ready", status: "True" }] };
+      }
+    }
+  }
+
   /** Cuts every port-forward stream to `pod` (as when the pod goes away). */
   cutForwards(pod: string): void {
     for (const socket of this.#forwards.get(pod) ?? []) socket.destroy();
@@ -245,6 +309,15 @@ current-context: ${context}
     const path = url.pathname;
     if (path === "/version") {
       return { status: 200, body: { major: "1", minor: "35", gitVersion: "v1.35.0-double" } };
+    }
+    if (path === "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" && method === "POST") {
+      const review = JSON.parse(body || "{}");
+      const attributes = review.spec?.resourceAttributes ?? {};
+      const resource = attributes.subresource
+        ? `${attributes.resource}/${attributes.subresource}`
+        : attributes.resource;
+      const allowed = !this.forbidden.has(`${attributes.verb} ${resource}`);
+      return { status: 201, body: { ...review, status: { allowed } } };
     }
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/:]+)(?::([^/]+))?\/proxy(\/.*)?$/
       .exec(path);
@@ -311,8 +384,48 @@ current-context: ${context}
         },
       };
     }
+    if (method === "PATCH" && name) {
+      // Server-side apply: the object as sent becomes the stored one (fields merged over it).
+      const applied = JSON.parse(body || "{}");
+      const existing = this.get(resource, namespace, name);
+      const stored = this.put(resource, namespace, {
+        ...existing,
+        ...applied,
+        metadata: { ...existing?.metadata, ...applied.metadata, name },
+      });
+      this.applied.push({
+        resource,
+        namespace,
+        name,
+        fieldManager: url.searchParams.get("fieldManager") ?? "",
+      });
+      this.#simulateRollout(resource, namespace!, stored);
+      return { status: existing ? 200 : 201, body: stored };
+    }
+    if (method === "DELETE" && name) {
+      const object = this.get(resource, namespace, name);
+      if (!object) return { status: 404, body: notFound(resource, name) };
+      this.remove(resource, namespace, name);
+      // Foreground propagation: the workload's pods go with it.
+      if (resource === "deployments" || resource === "daemonsets") {
+        const app = object.spec?.template?.metadata?.labels?.["app.kubeshark.com/app"];
+        for (const pod of this.list("pods", namespace)) {
+          if (app && pod.metadata.labels?.["app.kubeshark.com/app"] === app) {
+            this.remove("pods", namespace, pod.metadata.name);
+          }
+        }
+      }
+      this.deleted.push({
+        resource,
+        namespace,
+        name,
+        propagation: url.searchParams.get("propagationPolicy") ?? "",
+      });
+      return { status: 200, body: status(200, "Success", "deleted") };
+    }
     if (method === "GET" && name) {
       const object = this.get(resource, namespace, name);
+      if (object) this.#advanceRollout(resource, namespace, object);
       return object
         ? { status: 200, body: object }
         : { status: 404, body: notFound(resource, name) };

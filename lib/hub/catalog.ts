@@ -100,6 +100,15 @@ export class HubCatalog {
     this.#cache.invalidate();
   }
 
+  /** Forgets everything known (the Hub was removed): its tools leave the list, with a change signal. */
+  forget(): void {
+    this.#cache.invalidate();
+    const had = this.#lastGood !== undefined;
+    this.#lastGood = undefined;
+    this.#signature = "";
+    if (had) this.#onChange();
+  }
+
   /** Starts loading in the background, retrying with backoff until the Hub answers. */
   warm(): void {
     void this.refresh();

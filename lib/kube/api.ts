@@ -69,7 +69,7 @@ export class KubeApi {
   async request(
     method: string,
     path: string,
-    options: { body?: unknown; signal?: AbortSignal } = {},
+    options: { body?: unknown; signal?: AbortSignal; contentType?: string } = {},
   ): Promise<KubeObject> {
     const timeout = AbortSignal.timeout(KUBE_TIMEOUT_MS);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -80,7 +80,7 @@ export class KubeApi {
           method,
           headers: {
             accept: "application/json",
-            ...(options.body ? { "content-type": "application/json" } : {}),
+            ...(options.body ? { "content-type": options.contentType ?? "application/json" } : {}),
           },
           body: options.body ? JSON.stringify(options.body) : undefined,
           signal,

@@ -1,7 +1,6 @@
 /** start_kubeshark and stop_kubeshark: offered only in proxy mode with --allow-destructive. */
 import { z } from "zod";
 import type { Config } from "../config.ts";
-import { McpError } from "../errors.ts";
 import { defineTool, textResult } from "./types.ts";
 
 /** SPEC texts, verbatim. */
@@ -39,6 +38,9 @@ const StartInput = z.object({
     "Regular expression selecting the pods to capture by name, e.g. 'checkout.*'. Default: all.",
   ),
   release_namespace: releaseNamespace,
+  timeout_seconds: z.number().int().min(1).max(1800).optional().describe(
+    "How long to wait for Kubeshark to become ready (default 120).",
+  ),
 });
 
 /** Deploys Kubeshark. */
@@ -52,20 +54,20 @@ export const startKubeshark = defineTool({
   input: StartInput,
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
   listed,
-  handler: (_args, ctx) => {
+  handler: async (args, ctx) => {
     const refused = refusal(ctx.session.config);
-    if (refused) return Promise.resolve(textResult(refused, true));
-    // TODO(#6): render the chart's objects and apply them.
-    throw new McpError(
-      "tool_failed",
-      "Starting Kubeshark from this server is not available in this version yet. " +
-        "Install it with `kubeshark tap` or `helm install kubeshark kubeshark/kubeshark`, " +
-        "then call check_kubeshark_status.",
-    );
+    if (refused) return textResult(refused, true);
+    const { startKubeshark } = await import("../kube/lifecycle.ts");
+    return startKubeshark(args, ctx);
   },
 });
 
-const StopInput = z.object({ release_namespace: releaseNamespace });
+const StopInput = z.object({
+  release_namespace: releaseNamespace,
+  timeout_seconds: z.number().int().min(1).max(1800).optional().describe(
+    "How long to wait for the objects to be gone (default 120).",
+  ),
+});
 
 /** Removes Kubeshark. */
 export const stopKubeshark = defineTool({
@@ -77,14 +79,10 @@ export const stopKubeshark = defineTool({
   input: StopInput,
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
   listed,
-  handler: (_args, ctx) => {
+  handler: async (args, ctx) => {
     const refused = refusal(ctx.session.config);
-    if (refused) return Promise.resolve(textResult(refused, true));
-    // TODO(#6): delete the release's objects.
-    throw new McpError(
-      "tool_failed",
-      "Stopping Kubeshark from this server is not available in this version yet. " +
-        "Remove it with `kubeshark clean` or `helm uninstall kubeshark`.",
-    );
+    if (refused) return textResult(refused, true);
+    const { stopKubeshark } = await import("../kube/lifecycle.ts");
+    return stopKubeshark(args, ctx);
   },
 });

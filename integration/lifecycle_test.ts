@@ -1,0 +1,181 @@
+/** start_kubeshark / stop_kubeshark against the API double: apply, wait, update, delete. */
+import assert from "node:assert/strict";
+import { textOf, withServer } from "../tests/support/harness.ts";
+import type { McpProcess } from "../tests/support/mcp_process.ts";
+import { KubeDouble } from "./support/kube_double.ts";
+import { installKubeshark, startHubTarget } from "./support/kubeshark.ts";
+
+interface Cluster {
+  kube: KubeDouble;
+  kubeconfig: string;
+  hub: ReturnType<typeof startHubTarget>;
+}
+
+async function withCluster(body: (cluster: Cluster) => Promise<void>) {
+  const kube = await KubeDouble.start();
+  const hub = startHubTarget();
+  kube.rolloutTarget = hub.target;
+  const dir = await Deno.makeTempDir();
+  try {
+    await body({ kube, kubeconfig: await kube.writeKubeconfig(`${dir}/config`), hub });
+  } finally {
+    await kube.close();
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function serve(cluster: Cluster, body: (server: McpProcess) => Promise<void>, args: string[] = []) {
+  return withServer(["--kubeconfig", cluster.kubeconfig, "--allow-destructive", ...args], body);
+}
+
+Deno.test("lifecycle: start → running → Hub tools via list_changed → stop → not running", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      await server.initialize();
+      const started = await server.callTool("start_kubeshark", {
+        namespaces: "shop",
+        timeout_seconds: 30,
+      });
+      assert.equal(started.isError, undefined, textOf(started));
+      assert.match(
+        textOf(started),
+        /Kubeshark started in namespace 'default' \(chart 53\.3\.0\): 21 objects applied/,
+      );
+      assert.ok(cluster.kube.applied.every((a) => a.fieldManager === "kubeshark-mcp"));
+      assert.equal(
+        cluster.kube.get("configmaps", "default", "kubeshark-config-map")!.data.NAMESPACES,
+        "shop",
+      );
+      await server.waitFor((m) =>
+        m.method === "notifications/tools/list_changed" &&
+        server.received.filter((r) => r.method === "notifications/tools/list_changed").length >= 1
+      );
+      const status = textOf(await server.callTool("check_kubeshark_status", {}));
+      assert.match(status, /is running in namespace 'default'/);
+      const tools = (await server.request("tools/list")).result.tools;
+      assert.ok(tools.some((t: { name: string }) => t.name === "list_api_calls"));
+
+      const stopped = await server.callTool("stop_kubeshark", {});
+      assert.equal(stopped.isError, undefined, textOf(stopped));
+      assert.match(textOf(stopped), /Kubeshark stopped in namespace 'default'/);
+      assert.ok(cluster.kube.deleted.every((d) => d.propagation === "Foreground"));
+      assert.equal(cluster.kube.list("deployments", "default").length, 0);
+      assert.equal(cluster.kube.list("clusterroles").length, 0);
+      assert.match(textOf(await server.callTool("check_kubeshark_status", {})), /is not running/);
+      const after = (await server.request("tools/list")).result.tools;
+      assert.ok(
+        !after.some((t: { name: string }) => t.name === "list_api_calls"),
+        "Hub tools left after stop",
+      );
+    });
+  });
+});
+
+Deno.test("lifecycle: start twice is 'already running'; new targets update the config map only", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      assert.equal(
+        (await server.callTool("start_kubeshark", { timeout_seconds: 30 })).isError,
+        undefined,
+      );
+      const applies = cluster.kube.applied.length;
+      const again = await server.callTool("start_kubeshark", {});
+      assert.match(textOf(again), /already running .* Nothing changed/);
+      assert.equal(cluster.kube.applied.length, applies);
+      const retarget = await server.callTool("start_kubeshark", {
+        namespaces: "shop,payments",
+        pod_regex: "checkout.*",
+      });
+      assert.match(
+        textOf(retarget),
+        /updated its targets: namespaces all → shop,payments, pods \/\.\*\/ → \/checkout\.\*\//,
+      );
+      assert.equal(cluster.kube.applied.length, applies + 1);
+      const data = cluster.kube.get("configmaps", "default", "kubeshark-config-map")!.data;
+      assert.equal(data.NAMESPACES, "shop,payments");
+      assert.equal(data.POD_REGEX, "checkout.*");
+    });
+  });
+});
+
+Deno.test("lifecycle: stop twice is idempotent", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      const first = await server.callTool("stop_kubeshark", {});
+      assert.equal(first.isError, undefined);
+      assert.match(textOf(first), /Nothing to stop/);
+      assert.match(textOf(await server.callTool("stop_kubeshark", {})), /Nothing to stop/);
+    });
+  });
+});
+
+Deno.test("lifecycle: stop removes a Helm-style install, release secrets included", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    cluster.kube.put("secrets", "default", {
+      metadata: {
+        name: "sh.helm.release.v1.kubeshark.v1",
+        labels: { owner: "helm", name: "kubeshark" },
+      },
+    });
+    await serve(cluster, async (server) => {
+      const stopped = await server.callTool("stop_kubeshark", {});
+      assert.equal(stopped.isError, undefined, textOf(stopped));
+      assert.match(textOf(stopped), /sh\.helm\.release\.v1\.kubeshark\.v1/);
+      assert.equal(cluster.kube.get("services", "default", "kubeshark-front"), undefined);
+      assert.equal(
+        cluster.kube.get("secrets", "default", "sh.helm.release.v1.kubeshark.v1"),
+        undefined,
+      );
+    });
+  });
+});
+
+Deno.test("lifecycle: a forbidden kind means nothing is applied and the missing RBAC is listed", async () => {
+  await withCluster(async (cluster) => {
+    cluster.kube.forbidden.add("create clusterroles");
+    cluster.kube.forbidden.add("patch clusterroles");
+    await serve(cluster, async (server) => {
+      const result = await server.callTool("start_kubeshark", {});
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /Nothing was applied/);
+      assert.match(
+        textOf(result),
+        /- create, patch on rbac\.authorization\.k8s\.io clusterroles \(cluster-wide\)/,
+      );
+      assert.equal(cluster.kube.applied.length, 0);
+    });
+  });
+});
+
+Deno.test("lifecycle: progress notifications reach the client, and cancelling the wait stops it", async () => {
+  await withCluster(async (cluster) => {
+    cluster.kube.rolloutPolls = 1_000_000; // never ready
+    await serve(cluster, async (server) => {
+      await server.initialize();
+      const id = server.nextId();
+      await server.send({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: {
+          name: "start_kubeshark",
+          arguments: { timeout_seconds: 600 },
+          _meta: { progressToken: "start-1" },
+        },
+      });
+      await server.waitFor((m) =>
+        m.method === "notifications/progress" && /waiting/.test(m.params.message ?? "")
+      );
+      const progress = server.received.filter((m) => m.method === "notifications/progress");
+      assert.ok(progress.length >= 21);
+      assert.ok(
+        progress.every((m) => m.params.progressToken === "start-1" && m.params.total === 22),
+      );
+      await server.notify("notifications/cancelled", { requestId: id });
+      await server.request("ping");
+      assert.equal(server.received.some((m) => m.id === id), false);
+    });
+  });
+});

@@ -1,0 +1,293 @@
+/** start_kubeshark and stop_kubeshark in proxy mode: what they do, step by step. */
+import { McpError } from "../errors.ts";
+import type { CallToolResult } from "../protocol.ts";
+import type { Session } from "../session.ts";
+import type { Values } from "../set_values.ts";
+import { KubeError } from "./api.ts";
+import type { KubeHubAccess } from "./hub_access.ts";
+import { renderRelease } from "./manifests/mod.ts";
+import {
+  applyObjects,
+  deleteObjects,
+  describeMissing,
+  missingPermissions,
+  objectPath,
+  readiness,
+  releaseObjects,
+} from "./release.ts";
+
+/** What a lifecycle step needs from the tool call. */
+export interface LifecycleContext {
+  session: Session;
+  signal: AbortSignal;
+  progress(done: number, total?: number, message?: string): void;
+}
+
+const POLL_MS = 1_000;
+
+function fail(message: string): never {
+  throw new McpError("tool_failed", message);
+}
+
+async function kubeApi(
+  ctx: LifecycleContext,
+): Promise<{ access: KubeHubAccess; api: import("./api.ts").KubeApi }> {
+  const kube = ctx.session.kube;
+  if (!kube) fail("start/stop need proxy mode (a kubeconfig).");
+  const access = await kube();
+  try {
+    return { access, api: (await access.connection()).api };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+function overridesFor(ctx: LifecycleContext, args: StartArgs, namespace: string): Values {
+  const values = structuredClone(ctx.session.config.values) as Values & { tap?: Values };
+  const tap = (values.tap ??= {}) as Values & { release?: Values };
+  if (args.namespaces !== undefined) {
+    tap.namespaces = args.namespaces.split(",").map((ns) => ns.trim()).filter(Boolean);
+  }
+  if (args.pod_regex !== undefined) tap.regex = args.pod_regex;
+  tap.release = { ...(tap.release ?? {}), namespace };
+  values.headless = true;
+  return values;
+}
+
+/** start_kubeshark's arguments. */
+export interface StartArgs {
+  namespaces?: string;
+  pod_regex?: string;
+  release_namespace?: string;
+  timeout_seconds?: number;
+}
+
+/** Deploys Kubeshark, or updates the tap targets of a running one. */
+export async function startKubeshark(
+  args: StartArgs,
+  ctx: LifecycleContext,
+): Promise<CallToolResult> {
+  const namespace = args.release_namespace ?? ctx.session.config.namespace;
+  const { access, api } = await kubeApi(ctx);
+  let objects;
+  try {
+    objects = renderRelease(overridesFor(ctx, args, namespace), namespace);
+  } catch (error) {
+    return fail(`Cannot build Kubeshark's objects: ${(error as Error).message}`);
+  }
+  const configMap = objects.find((o) =>
+    o.kind === "ConfigMap" && o.metadata.name === "kubeshark-config-map"
+  )!;
+  try {
+    const front = await api.get(
+      `/api/v1/namespaces/${namespace}/services/kubeshark-front`,
+      ctx.signal,
+    );
+    if (front) return await updateTargets(ctx, access, api, namespace, configMap);
+
+    const missing = await missingPermissions(
+      api,
+      objects,
+      ["create", "patch"],
+      namespace,
+      ctx.signal,
+    );
+    if (missing.length) {
+      return fail(
+        `Nothing was applied: your context may not do all that starting Kubeshark needs. Missing:\n` +
+          `${
+            describeMissing(missing)
+          }\nGrant these (e.g. a Role/ClusterRole bound to your user), or ask an ` +
+          "administrator to install Kubeshark.",
+      );
+    }
+    const total = objects.length + 1;
+    await applyObjects(api, objects, namespace, {
+      signal: ctx.signal,
+      onApplied: (object, index) =>
+        ctx.progress(index + 1, total, `applied ${object.kind}/${object.metadata.name}`),
+    });
+    ctx.session.log.info(
+      `Applied ${objects.length} objects of Kubeshark in namespace ${namespace}`,
+    );
+    const deadline = Date.now() + (args.timeout_seconds ?? 120) * 1000;
+    let state = await readiness(api, namespace, ctx.signal);
+    while (!state.ready && Date.now() < deadline) {
+      ctx.progress(
+        objects.length,
+        total,
+        `waiting: hub ${state.hub.join("/")}, front ${state.front.join("/")}, workers ${
+          state.workers.join("/")
+        }`,
+      );
+      await sleep(POLL_MS, ctx.signal);
+      state = await readiness(api, namespace, ctx.signal);
+    }
+    const summary = `hub ${state.hub.join("/")}, front ${state.front.join("/")}, workers ${
+      state.workers.join("/")
+    } ready`;
+    if (!state.ready) {
+      return {
+        content: [{
+          type: "text",
+          text:
+            `Kubeshark's ${objects.length} objects were applied in namespace '${namespace}', but it is not ready ` +
+            `after ${
+              args.timeout_seconds ?? 120
+            } s (${summary}). Images may still be pulling; check ` +
+            "check_kubeshark_status in a minute.",
+        }],
+      };
+    }
+    ctx.progress(total, total, "ready");
+    refreshHub(ctx, access);
+    return {
+      content: [{
+        type: "text",
+        text:
+          `Kubeshark started in namespace '${namespace}' (chart 53.3.0): ${objects.length} objects applied; ` +
+          `${summary}. Its traffic tools are now listed.`,
+      }],
+    };
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    if (ctx.signal.aborted) throw error;
+    return fail(error instanceof KubeError ? error.message : (error as Error).message);
+  }
+}
+
+async function updateTargets(
+  ctx: LifecycleContext,
+  access: KubeHubAccess,
+  api: import("./api.ts").KubeApi,
+  namespace: string,
+  configMap: ReturnType<typeof renderRelease>[number],
+): Promise<CallToolResult> {
+  const current = await api.get(
+    `/api/v1/namespaces/${namespace}/configmaps/kubeshark-config-map`,
+    ctx.signal,
+  );
+  const before = {
+    namespaces: current?.data?.NAMESPACES ?? "",
+    regex: current?.data?.POD_REGEX ?? ".*",
+  };
+  const after = { namespaces: configMap.data.NAMESPACES, regex: configMap.data.POD_REGEX };
+  if (before.namespaces === after.namespaces && before.regex === after.regex) {
+    return {
+      content: [{
+        type: "text",
+        text: `Kubeshark is already running in namespace '${namespace}' with these targets ` +
+          `(namespaces: ${after.namespaces || "all"}; pods: /${after.regex}/). Nothing changed.`,
+      }],
+    };
+  }
+  // As `kubeshark tap` on an existing release does: only the targets change.
+  const patch = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "kubeshark-config-map", namespace },
+    data: { NAMESPACES: after.namespaces, POD_REGEX: after.regex },
+  };
+  await api.request(
+    "PATCH",
+    `${objectPath(configMap, namespace)}?fieldManager=kubeshark-mcp&force=true`,
+    {
+      body: patch,
+      signal: ctx.signal,
+      contentType: "application/apply-patch+yaml",
+    },
+  );
+  refreshHub(ctx, access);
+  return {
+    content: [{
+      type: "text",
+      text:
+        `Kubeshark was already running in namespace '${namespace}'; updated its targets: namespaces ` +
+        `${before.namespaces || "all"} → ${
+          after.namespaces || "all"
+        }, pods /${before.regex}/ → /${after.regex}/.`,
+    }],
+  };
+}
+
+/** Removes every object of the release, ours or Helm's. */
+export async function stopKubeshark(
+  args: { release_namespace?: string; timeout_seconds?: number },
+  ctx: LifecycleContext,
+): Promise<CallToolResult> {
+  const namespace = args.release_namespace ?? ctx.session.config.namespace;
+  const { access, api } = await kubeApi(ctx);
+  try {
+    const expected = renderRelease({
+      tap: { auth: { cli: { enabled: true } }, ingress: { enabled: true } },
+    }, namespace);
+    const found = await releaseObjects(api, namespace, expected, ctx.signal);
+    if (!found.length) {
+      return {
+        content: [{
+          type: "text",
+          text: `Nothing to stop: Kubeshark is not running in namespace '${namespace}'.`,
+        }],
+      };
+    }
+    const total = found.length * 2;
+    await deleteObjects(api, found, ctx.signal);
+    ctx.progress(found.length, total, `deleted ${found.length} objects; waiting for them to go`);
+    const deadline = Date.now() + (args.timeout_seconds ?? 120) * 1000;
+    let remaining = found;
+    while (remaining.length && Date.now() < deadline) {
+      const still = [];
+      for (const object of remaining) {
+        if (await api.get(object.path, ctx.signal)) still.push(object);
+      }
+      remaining = still;
+      ctx.progress(total - remaining.length, total, `${remaining.length} objects left`);
+      if (remaining.length) await sleep(POLL_MS, ctx.signal);
+    }
+    access.reset();
+    ctx.session.catalog.forget();
+    if (remaining.length) {
+      return {
+        content: [{
+          type: "text",
+          text:
+            `Deleted Kubeshark's objects in namespace '${namespace}', but ${remaining.length} are still ` +
+            `terminating: ${remaining.map((o) => o.label).join(", ")}.`,
+        }],
+      };
+    }
+    return {
+      content: [{
+        type: "text",
+        text: `Kubeshark stopped in namespace '${namespace}': removed ${
+          found.map((o) => o.label).join(", ")
+        }.`,
+      }],
+    };
+  } catch (error) {
+    if (error instanceof McpError || ctx.signal.aborted) throw error;
+    return fail(error instanceof KubeError ? error.message : (error as Error).message);
+  }
+}
+
+function refreshHub(ctx: LifecycleContext, access: KubeHubAccess): void {
+  // A new Hub: forget the old route and offer, find the new one, and tell the client.
+  access.reset();
+  ctx.session.catalog.invalidate();
+  ctx.session.catalog.warm();
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", abort, { once: true });
+  });
+}

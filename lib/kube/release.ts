@@ -1,0 +1,242 @@
+/**
+ * Installing and removing Kubeshark's release with the Kubernetes API: a permission check first
+ * (nothing is applied when anything is missing), server-side apply in dependency order, a readiness
+ * wait with progress, and deletion of every object of the release — ours or Helm's.
+ */
+import type { Manifest } from "./manifests/mod.ts";
+import { type KubeApi, KubeError, type KubeObject } from "./api.ts";
+
+/** The field manager of our server-side applies. */
+export const FIELD_MANAGER = "kubeshark-mcp";
+
+interface ResourceInfo {
+  prefix: string;
+  resource: string;
+  group: string;
+  namespaced: boolean;
+}
+
+const RESOURCES: Record<string, ResourceInfo> = {
+  ServiceAccount: { prefix: "/api/v1", resource: "serviceaccounts", group: "", namespaced: true },
+  Secret: { prefix: "/api/v1", resource: "secrets", group: "", namespaced: true },
+  ConfigMap: { prefix: "/api/v1", resource: "configmaps", group: "", namespaced: true },
+  Service: { prefix: "/api/v1", resource: "services", group: "", namespaced: true },
+  ClusterRole: rbac("clusterroles", false),
+  ClusterRoleBinding: rbac("clusterrolebindings", false),
+  Role: rbac("roles", true),
+  RoleBinding: rbac("rolebindings", true),
+  NetworkPolicy: networking("networkpolicies"),
+  Ingress: networking("ingresses"),
+  Deployment: { prefix: "/apis/apps/v1", resource: "deployments", group: "apps", namespaced: true },
+  DaemonSet: { prefix: "/apis/apps/v1", resource: "daemonsets", group: "apps", namespaced: true },
+};
+
+function rbac(resource: string, namespaced: boolean): ResourceInfo {
+  return {
+    prefix: "/apis/rbac.authorization.k8s.io/v1",
+    resource,
+    group: "rbac.authorization.k8s.io",
+    namespaced,
+  };
+}
+
+function networking(resource: string): ResourceInfo {
+  return {
+    prefix: "/apis/networking.k8s.io/v1",
+    resource,
+    group: "networking.k8s.io",
+    namespaced: true,
+  };
+}
+
+function info(kind: string): ResourceInfo {
+  const found = RESOURCES[kind];
+  if (!found) throw new Error(`no API mapping for kind ${kind}`);
+  return found;
+}
+
+/** The API path of an object (`name` included). */
+export function objectPath(object: Manifest, namespace: string): string {
+  const { prefix, resource, namespaced } = info(object.kind);
+  return `${prefix}${
+    namespaced ? `/namespaces/${namespace}` : ""
+  }/${resource}/${object.metadata.name}`;
+}
+
+/** One permission the user lacks. */
+export interface MissingPermission {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string;
+}
+
+/** Asks the API server (SelfSubjectAccessReview) whether every `verb` on every object is allowed. */
+export async function missingPermissions(
+  api: KubeApi,
+  objects: Manifest[],
+  verbs: string[],
+  namespace: string,
+  signal?: AbortSignal,
+): Promise<MissingPermission[]> {
+  const checks = new Map<string, MissingPermission>();
+  for (const object of objects) {
+    const { group, resource, namespaced } = info(object.kind);
+    for (const verb of verbs) {
+      const check = { verb, group, resource, ...(namespaced ? { namespace } : {}) };
+      checks.set(JSON.stringify(check), check);
+    }
+  }
+  const answers = await Promise.all([...checks.values()].map(async (check) => {
+    const review = await api.request(
+      "POST",
+      "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      {
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: { resourceAttributes: check },
+        },
+        signal,
+      },
+    );
+    return review.status?.allowed === true ? undefined : check;
+  }));
+  return answers.filter((missing): missing is MissingPermission => missing !== undefined);
+}
+
+/** Formats missing permissions as the RBAC rules that would grant them. */
+export function describeMissing(missing: MissingPermission[]): string {
+  const rules = new Map<string, Set<string>>();
+  for (const m of missing) {
+    const key = `${m.group || "core"} ${m.resource}${
+      m.namespace ? ` (namespace ${m.namespace})` : " (cluster-wide)"
+    }`;
+    rules.set(key, (rules.get(key) ?? new Set()).add(m.verb));
+  }
+  return [...rules.entries()].map(([what, verbs]) => `- ${[...verbs].join(", ")} on ${what}`).join(
+    "\n",
+  );
+}
+
+/** Server-side applies `objects` in order; stops at the first failure, saying what exists. */
+export async function applyObjects(
+  api: KubeApi,
+  objects: Manifest[],
+  namespace: string,
+  options: { signal?: AbortSignal; onApplied?: (object: Manifest, index: number) => void } = {},
+): Promise<void> {
+  for (const [index, object] of objects.entries()) {
+    const path = `${objectPath(object, namespace)}?fieldManager=${FIELD_MANAGER}&force=true`;
+    try {
+      await api.request("PATCH", path, {
+        body: object,
+        signal: options.signal,
+        contentType: "application/apply-patch+yaml",
+      });
+    } catch (error) {
+      const applied = objects.slice(0, index).map((o) => `${o.kind}/${o.metadata.name}`);
+      const why = error instanceof KubeError ? error.message : String(error);
+      throw new Error(
+        `Applying ${object.kind}/${object.metadata.name} failed: ${why}\n` +
+          (applied.length
+            ? `Already applied: ${applied.join(", ")}. stop_kubeshark removes them.`
+            : "Nothing was applied."),
+      );
+    }
+    options.onApplied?.(object, index);
+  }
+}
+
+/** Readiness of the release's workloads. */
+export interface Readiness {
+  hub: [number, number];
+  front: [number, number];
+  workers: [number, number];
+  ready: boolean;
+}
+
+/** Reads hub, front and worker readiness. */
+export async function readiness(
+  api: KubeApi,
+  namespace: string,
+  signal?: AbortSignal,
+): Promise<Readiness> {
+  const [hub, front, workers] = await Promise.all([
+    api.get(`/apis/apps/v1/namespaces/${namespace}/deployments/kubeshark-hub`, signal),
+    api.get(`/apis/apps/v1/namespaces/${namespace}/deployments/kubeshark-front`, signal),
+    api.get(`/apis/apps/v1/namespaces/${namespace}/daemonsets/kubeshark-worker-daemon-set`, signal),
+  ]);
+  const deployment = (
+    d?: KubeObject,
+  ): [number, number] => [d?.status?.readyReplicas ?? 0, d?.spec?.replicas ?? 1];
+  const result = {
+    hub: deployment(hub),
+    front: deployment(front),
+    workers: [workers?.status?.numberReady ?? 0, workers?.status?.desiredNumberScheduled ?? 0] as [
+      number,
+      number,
+    ],
+  };
+  // Ready: hub and front available; workers counted as they come (a node may lag).
+  return { ...result, ready: result.hub[0] >= 1 && result.front[0] >= 1 };
+}
+
+/** Every object kubeshark-mcp or Helm may have created for the release, found by name and label. */
+export async function releaseObjects(
+  api: KubeApi,
+  namespace: string,
+  expected: Manifest[],
+  signal?: AbortSignal,
+): Promise<{ path: string; label: string }[]> {
+  const found = new Map<string, string>();
+  for (const object of expected) {
+    const path = objectPath(object, namespace);
+    if (await api.get(path, signal)) found.set(path, `${object.kind}/${object.metadata.name}`);
+  }
+  const selector = "app.kubernetes.io/instance=kubeshark";
+  for (const [kind, { prefix, resource, namespaced }] of Object.entries(RESOURCES)) {
+    const base = `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${resource}`;
+    let items: KubeObject[] = [];
+    try {
+      items = await api.list(base, { labelSelector: selector, signal });
+    } catch (error) {
+      if (error instanceof KubeError && error.kind === "not_found") continue;
+      throw error;
+    }
+    for (const item of items) {
+      // Cluster-scoped objects of another release namespace are not ours to delete.
+      if (!namespaced && !item.metadata.name.endsWith(`-${namespace}`)) continue;
+      found.set(`${base}/${item.metadata.name}`, `${kind}/${item.metadata.name}`);
+    }
+  }
+  // Helm's release records, so a later `helm install` or `kubeshark tap` starts clean.
+  for (
+    const secret of await api.list(`/api/v1/namespaces/${namespace}/secrets`, {
+      labelSelector: "owner=helm,name=kubeshark",
+      signal,
+    })
+  ) {
+    found.set(
+      `/api/v1/namespaces/${namespace}/secrets/${secret.metadata.name}`,
+      `Secret/${secret.metadata.name}`,
+    );
+  }
+  return [...found.entries()].map(([path, label]) => ({ path, label }));
+}
+
+/** Deletes objects with foreground propagation; an object already gone is fine. */
+export async function deleteObjects(
+  api: KubeApi,
+  objects: { path: string; label: string }[],
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const { path } of objects) {
+    try {
+      await api.request("DELETE", `${path}?propagationPolicy=Foreground`, { signal });
+    } catch (error) {
+      if (error instanceof KubeError && error.kind === "not_found") continue;
+      throw error;
+    }
+  }
+}
