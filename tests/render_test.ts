@@ -181,3 +181,46 @@ for (
     }
   });
 }
+
+/** The kubernetes-models class validating an object of this apiVersion/kind. */
+async function modelFor(object: Manifest) {
+  const [group, version] = object.apiVersion.includes("/")
+    ? object.apiVersion.split("/")
+    : ["", object.apiVersion];
+  const path = group ? `${group}/${version}/${object.kind}` : `${version}/${object.kind}`;
+  const module = await import(`kubernetes-models/${path}`);
+  return module[object.kind] as new (data: unknown) => { validate(): void };
+}
+
+for (
+  const sets of [[], [
+    "tap.auth.cli.enabled=true",
+    "tap.auth.cli.subjects[0].kind=User",
+    "tap.auth.cli.subjects[0].name=alice",
+    "tap.ingress.enabled=true",
+    "tap.auth.enabled=true",
+    "tap.securityContext.privileged=false",
+    "tap.dns.nameservers={1.1.1.1}",
+    "tap.priorityClass=high",
+  ]]
+) {
+  Deno.test(`every rendered object passes the Kubernetes OpenAPI schema (${sets.length ? "many options" : "defaults"})`, async () => {
+    for (const object of objects(sets)) {
+      const Model = await modelFor(object);
+      try {
+        new Model(object).validate();
+      } catch (error) {
+        assert.fail(`${object.kind}/${object.metadata.name}: ${(error as Error).message}`);
+      }
+    }
+  });
+}
+
+Deno.test("the schema check can fail: a wrongly typed field is caught", async () => {
+  const [deployment] = objects().filter((o) => o.kind === "Deployment");
+  const Model = await modelFor(deployment);
+  assert.throws(
+    () => new Model({ ...deployment, spec: { ...deployment.spec, replicas: "one" } }).validate(),
+    /replicas/,
+  );
+});
