@@ -124,6 +124,8 @@ Deno.test("lifecycle: stop removes a Helm-style install, release secrets include
       assert.equal(stopped.isError, undefined, textOf(stopped));
       assert.match(textOf(stopped), /sh\.helm\.release\.v1\.kubeshark\.v1/);
       assert.equal(cluster.kube.get("services", "default", "kubeshark-front"), undefined);
+      assert.equal(cluster.kube.get("configmaps", "default", "kubeshark-config-map"), undefined);
+      assert.equal(cluster.kube.list("deployments", "default").length, 0);
       assert.equal(
         cluster.kube.get("secrets", "default", "sh.helm.release.v1.kubeshark.v1"),
         undefined,

@@ -91,11 +91,13 @@ export function installKubeshark(kube: KubeDouble, namespace: string, options: I
     status: { numberReady: ready, desiredNumberScheduled: desired },
   });
   kube.put("configmaps", namespace, {
-    metadata: { name: "kubeshark-config-map" },
+    metadata: { name: "kubeshark-config-map", labels: labels("hub") },
     data: { NAMESPACES: (options.namespaces ?? []).join(","), POD_REGEX: options.podRegex ?? ".*" },
   });
   if (options.cliAccount) {
-    kube.put("serviceaccounts", namespace, { metadata: { name: "kubeshark-cli" } });
+    kube.put("serviceaccounts", namespace, {
+      metadata: { name: "kubeshark-cli", labels: labels("hub") },
+    });
   }
   const pod = options.frontPod ?? "kubeshark-front-7d9f8b6c5-x2k4q";
   addFrontPod(kube, namespace, pod, options.frontReady ?? true);

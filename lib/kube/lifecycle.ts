@@ -218,10 +218,7 @@ export async function stopKubeshark(
   const namespace = args.release_namespace ?? ctx.session.config.namespace;
   const { access, api } = await kubeApi(ctx);
   try {
-    const expected = renderRelease({
-      tap: { auth: { cli: { enabled: true } }, ingress: { enabled: true } },
-    }, namespace);
-    const found = await releaseObjects(api, namespace, expected, ctx.signal);
+    const found = await releaseObjects(api, namespace, ctx.signal);
     if (!found.length) {
       return {
         content: [{

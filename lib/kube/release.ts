@@ -182,18 +182,17 @@ export async function readiness(
   return { ...result, ready: result.hub[0] >= 1 && result.front[0] >= 1 };
 }
 
-/** Every object kubeshark-mcp or Helm may have created for the release, found by name and label. */
+/**
+ * Every object kubeshark-mcp or Helm created for the release: the chart labels all of them with
+ * app.kubernetes.io/instance=kubeshark, so one labelled list per kind finds them (one request a
+ * kind, rather than one per object), plus Helm's release records.
+ */
 export async function releaseObjects(
   api: KubeApi,
   namespace: string,
-  expected: Manifest[],
   signal?: AbortSignal,
 ): Promise<{ path: string; label: string }[]> {
   const found = new Map<string, string>();
-  for (const object of expected) {
-    const path = objectPath(object, namespace);
-    if (await api.get(path, signal)) found.set(path, `${object.kind}/${object.metadata.name}`);
-  }
   const selector = "app.kubernetes.io/instance=kubeshark";
   for (const [kind, { prefix, resource, namespaced }] of Object.entries(RESOURCES)) {
     const base = `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${resource}`;
