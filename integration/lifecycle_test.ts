@@ -134,6 +134,18 @@ Deno.test("lifecycle: stop removes a Helm-style install, release secrets include
   });
 });
 
+Deno.test("lifecycle: stop also finds an object by name when its labels were changed", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    const front = cluster.kube.get("services", "default", "kubeshark-front")!;
+    front.metadata.labels = {};
+    await serve(cluster, async (server) => {
+      assert.equal((await server.callTool("stop_kubeshark", {})).isError, undefined);
+      assert.equal(cluster.kube.get("services", "default", "kubeshark-front"), undefined);
+    });
+  });
+});
+
 Deno.test("lifecycle: a forbidden kind means nothing is applied and the missing RBAC is listed", async () => {
   await withCluster(async (cluster) => {
     cluster.kube.forbidden.add("create clusterroles");
@@ -179,5 +191,52 @@ Deno.test("lifecycle: progress notifications reach the client, and cancelling th
       await server.request("ping");
       assert.equal(server.received.some((m) => m.id === id), false);
     });
+  });
+});
+
+Deno.test("lifecycle: the official SDK client receives start's progress and sees the Hub's tools arrive", async () => {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+  const { ToolListChangedNotificationSchema } = await import("@modelcontextprotocol/sdk/types.js");
+  const { childEnv } = await import("../tests/support/env.ts");
+  await withCluster(async (cluster) => {
+    const transport = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: [
+        "run",
+        "--allow-all",
+        "--quiet",
+        new URL("../main.ts", import.meta.url).pathname,
+        "--kubeconfig",
+        cluster.kubeconfig,
+        "--allow-destructive",
+      ],
+      env: { ...Deno.env.toObject(), ...childEnv() },
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "sdk-lifecycle", version: "1.0.0" });
+    let changed = () => {};
+    const listChanged = new Promise<void>((resolve) => changed = resolve);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => changed());
+    try {
+      await client.connect(transport);
+      const progress: { progress: number; total?: number }[] = [];
+      const result = await client.callTool(
+        { name: "start_kubeshark", arguments: { timeout_seconds: 30 } },
+        undefined,
+        { onprogress: (p: { progress: number; total?: number }) => progress.push(p) },
+      );
+      assert.equal(result.isError, undefined, JSON.stringify(result));
+      assert.ok(progress.length >= 21, `${progress.length} progress notifications`);
+      assert.deepEqual(
+        progress.map((p) => p.progress),
+        [...progress.map((p) => p.progress)].sort((a, b) => a - b),
+      );
+      await listChanged;
+      const { tools } = await client.listTools();
+      assert.ok(tools.some((t: { name: string }) => t.name === "list_api_calls"));
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -332,8 +332,11 @@ export class Dispatcher {
 
   #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
     if (token === undefined) return () => {};
+    let last = -Infinity;
     return (progress, total, message) => {
-      if (signal.aborted) return;
+      // MCP: progress must increase with each notification.
+      if (signal.aborted || progress <= last) return;
+      last = progress;
       this.#send({
         jsonrpc: "2.0",
         method: "notifications/progress",

@@ -110,11 +110,15 @@ export async function startKubeshark(
     ctx.session.log.info(
       `Applied ${objects.length} objects of Kubeshark in namespace ${namespace}`,
     );
-    const deadline = Date.now() + (args.timeout_seconds ?? 120) * 1000;
+    const timeoutMs = (args.timeout_seconds ?? 120) * 1000;
+    const waitStart = Date.now();
+    const deadline = waitStart + timeoutMs;
     let state = await readiness(api, namespace, ctx.signal);
     while (!state.ready && Date.now() < deadline) {
+      // The wait is the last step: its share of progress grows with the time spent.
+      const waited = Math.min(0.99, (Date.now() - waitStart) / timeoutMs);
       ctx.progress(
-        objects.length,
+        objects.length + waited,
         total,
         `waiting: hub ${state.hub.join("/")}, front ${state.front.join("/")}, workers ${
           state.workers.join("/")
@@ -218,7 +222,12 @@ export async function stopKubeshark(
   const namespace = args.release_namespace ?? ctx.session.config.namespace;
   const { access, api } = await kubeApi(ctx);
   try {
-    const found = await releaseObjects(api, namespace, ctx.signal);
+    // The names of every object any supported values could create (CLI auth and ingress included).
+    const expected = renderRelease(
+      { tap: { auth: { cli: { enabled: true } }, ingress: { enabled: true } } },
+      namespace,
+    );
+    const found = await releaseObjects(api, namespace, expected, ctx.signal);
     if (!found.length) {
       return {
         content: [{

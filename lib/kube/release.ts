@@ -183,13 +183,14 @@ export async function readiness(
 }
 
 /**
- * Every object kubeshark-mcp or Helm created for the release: the chart labels all of them with
- * app.kubernetes.io/instance=kubeshark, so one labelled list per kind finds them (one request a
- * kind, rather than one per object), plus Helm's release records.
+ * Every object kubeshark-mcp or Helm created for the release, by label and by name: the chart
+ * labels all of them with app.kubernetes.io/instance=kubeshark, so one labelled list per kind finds
+ * them; the expected names are looked up only when a list missed them. Plus Helm's release records.
  */
 export async function releaseObjects(
   api: KubeApi,
   namespace: string,
+  expected: Manifest[],
   signal?: AbortSignal,
 ): Promise<{ path: string; label: string }[]> {
   const found = new Map<string, string>();
@@ -207,6 +208,14 @@ export async function releaseObjects(
       // Cluster-scoped objects of another release namespace are not ours to delete.
       if (!namespaced && !item.metadata.name.endsWith(`-${namespace}`)) continue;
       found.set(`${base}/${item.metadata.name}`, `${kind}/${item.metadata.name}`);
+    }
+  }
+  // By name too, for an object whose labels were changed: only those the lists did not find
+  // (none, normally), so this costs no requests when labels are intact.
+  for (const object of expected) {
+    const path = objectPath(object, namespace);
+    if (!found.has(path) && await api.get(path, signal)) {
+      found.set(path, `${object.kind}/${object.metadata.name}`);
     }
   }
   // Helm's release records, so a later `helm install` or `kubeshark tap` starts clean.
