@@ -134,6 +134,27 @@ Deno.test("lifecycle: stop removes a Helm-style install, release secrets include
   });
 });
 
+Deno.test("lifecycle: stop leaves another namespace's cluster-wide objects alone", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    const labels = { "app.kubernetes.io/instance": "kubeshark" };
+    cluster.kube.put("clusterroles", undefined, {
+      metadata: { name: "kubeshark-cluster-role-default", labels },
+    });
+    cluster.kube.put("clusterroles", undefined, {
+      metadata: { name: "kubeshark-cluster-role-my-default", labels },
+    });
+    await serve(cluster, async (server) => {
+      assert.equal((await server.callTool("stop_kubeshark", {})).isError, undefined);
+      assert.equal(
+        cluster.kube.get("clusterroles", undefined, "kubeshark-cluster-role-default"),
+        undefined,
+      );
+      assert.ok(cluster.kube.get("clusterroles", undefined, "kubeshark-cluster-role-my-default"));
+    });
+  });
+});
+
 Deno.test("lifecycle: stop also finds an object by name when its labels were changed", async () => {
   await withCluster(async (cluster) => {
     installKubeshark(cluster.kube, "default", { target: cluster.hub.target });

@@ -205,8 +205,12 @@ export async function releaseObjects(
       throw error;
     }
     for (const item of items) {
-      // Cluster-scoped objects of another release namespace are not ours to delete.
-      if (!namespaced && !item.metadata.name.endsWith(`-${namespace}`)) continue;
+      // Cluster-scoped objects of another release namespace are not ours to delete: only the
+      // exact names this namespace's release uses (a suffix test would match "my-default").
+      if (
+        !namespaced &&
+        !expected.some((o) => o.kind === kind && o.metadata.name === item.metadata.name)
+      ) continue;
       found.set(`${base}/${item.metadata.name}`, `${kind}/${item.metadata.name}`);
     }
   }
