@@ -72,6 +72,29 @@ Deno.test("lifecycle: start → running → Hub tools via list_changed → stop 
   });
 });
 
+Deno.test("lifecycle: start into a namespace that does not exist creates it first; stop leaves it", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      const started = await server.callTool("start_kubeshark", {
+        release_namespace: "ks",
+        timeout_seconds: 30,
+      });
+      assert.equal(started.isError, undefined, textOf(started));
+      assert.equal(cluster.kube.applied[0].resource, "namespaces");
+      assert.ok(cluster.kube.get("namespaces", undefined, "ks"));
+      assert.ok(cluster.kube.get("deployments", "ks", "kubeshark-hub"));
+      assert.equal(
+        (await server.callTool("stop_kubeshark", { release_namespace: "ks" })).isError,
+        undefined,
+      );
+      assert.ok(
+        cluster.kube.get("namespaces", undefined, "ks"),
+        "stop must not delete the namespace",
+      );
+    });
+  });
+});
+
 Deno.test("lifecycle: start twice is 'already running'; new targets update the config map only", async () => {
   await withCluster(async (cluster) => {
     await serve(cluster, async (server) => {

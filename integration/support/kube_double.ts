@@ -104,6 +104,10 @@ export class KubeDouble {
   /** Starts a double on 127.0.0.1:0. */
   static async start(): Promise<KubeDouble> {
     const double = new KubeDouble();
+    // As in every real cluster.
+    for (const name of ["default", "kube-system"]) {
+      double.put("namespaces", undefined, { metadata: { name } });
+    }
     await double.up();
     return double;
   }
@@ -353,7 +357,7 @@ current-context: ${context}
       };
     }
     const [, , namespace, resource, name, subresource] = match;
-    if (namespace === undefined && resource === "namespaces" && name) {
+    if (method === "GET" && namespace === undefined && resource === "namespaces" && name) {
       const ns = this.get("namespaces", undefined, name);
       return ns ? { status: 200, body: ns } : { status: 404, body: notFound("namespaces", name) };
     }

@@ -85,6 +85,15 @@ export async function startKubeshark(
     );
     if (front) return await updateTargets(ctx, access, api, namespace, configMap);
 
+    // Like `helm install --create-namespace`: a release namespace that does not exist is created
+    // first (and left in place by stop, which cannot know what else will live there).
+    if (!(await api.get(`/api/v1/namespaces/${namespace}`, ctx.signal))) {
+      objects.unshift({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "kubeshark-mcp" } },
+      });
+    }
     const missing = await missingPermissions(
       api,
       objects,

@@ -17,6 +17,7 @@ interface ResourceInfo {
 }
 
 const RESOURCES: Record<string, ResourceInfo> = {
+  Namespace: { prefix: "/api/v1", resource: "namespaces", group: "", namespaced: false },
   ServiceAccount: { prefix: "/api/v1", resource: "serviceaccounts", group: "", namespaced: true },
   Secret: { prefix: "/api/v1", resource: "secrets", group: "", namespaced: true },
   ConfigMap: { prefix: "/api/v1", resource: "configmaps", group: "", namespaced: true },
@@ -196,6 +197,8 @@ export async function releaseObjects(
   const found = new Map<string, string>();
   const selector = "app.kubernetes.io/instance=kubeshark";
   for (const [kind, { prefix, resource, namespaced }] of Object.entries(RESOURCES)) {
+    // The namespace may hold more than Kubeshark: stop never deletes it.
+    if (kind === "Namespace") continue;
     const base = `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${resource}`;
     let items: KubeObject[] = [];
     try {
