@@ -489,3 +489,45 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "real cluster: when Kubeshark runs, its tools arrive with list_changed and answer",
+  ignore: !REAL,
+  fn: async () => {
+    await withServer(["--kubeconfig", REAL!], async (server) => {
+      await server.initialize();
+      const status = await server.callTool("check_kubeshark_status", {});
+      if (!status.structuredContent?.running) {
+        console.error("real cluster: Kubeshark is not running there; Hub checks skipped");
+        return;
+      }
+      await server.waitFor((m) => m.method === "notifications/tools/list_changed");
+      const { tools } = (await server.request("tools/list")).result;
+      assert.ok(tools.some((t: { name: string }) => t.name === "list_workloads"));
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, undefined, textOf(result));
+    });
+  },
+});
+
+const DESTRUCTIVE = REAL && Deno.env.get("KUBESHARK_MCP_TEST_DESTRUCTIVE") === "1";
+
+Deno.test({
+  name:
+    "real cluster (KUBESHARK_MCP_TEST_DESTRUCTIVE=1): start, status, stop in a scratch namespace",
+  ignore: !DESTRUCTIVE,
+  fn: async () => {
+    const namespace = `kubeshark-mcp-test-${Date.now().toString(36)}`;
+    await withServer(
+      ["--kubeconfig", REAL!, "--allow-destructive", "--namespace", namespace],
+      async (server) => {
+        const started = await server.callTool("start_kubeshark", { timeout_seconds: 300 });
+        assert.equal(started.isError, undefined, textOf(started));
+        assert.match(textOf(await server.callTool("check_kubeshark_status", {})), /is running/);
+        const stopped = await server.callTool("stop_kubeshark", { timeout_seconds: 300 });
+        assert.equal(stopped.isError, undefined, textOf(stopped));
+        assert.match(textOf(await server.callTool("check_kubeshark_status", {})), /is not running/);
+      },
+    );
+  },
+});
