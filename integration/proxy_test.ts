@@ -431,6 +431,12 @@ Deno.test("proxy: a Hub token that stops being accepted is replaced by a fresh o
       installKubeshark(cluster.kube, "default", { target: cluster.hub.target, cliAccount: true });
       await serve(cluster, [], async (server) => {
         assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
+        // The first answer makes the server discover the Hub's tools; let that finish with the
+        // same token, or its 401 would renew the token before the call below.
+        const deadline = Date.now() + 10_000;
+        while (!cluster.hub.seen.some((s) => s.path === "/api/mcp") && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         // A redeploy: the old token is no longer accepted.
         cluster.kube.minted.push({
           token: "rotated-elsewhere",
