@@ -183,9 +183,86 @@ Deno.test("lifecycle: stop also finds an object by name when its labels were cha
     installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
     const front = cluster.kube.get("services", "default", "kubeshark-front")!;
     front.metadata.labels = {};
+    front.metadata.annotations = { "meta.helm.sh/release-name": "kubeshark" };
+    // A user's own object that merely shares a name must survive.
+    cluster.kube.put("serviceaccounts", "default", { metadata: { name: "kubeshark-cli" } });
     await serve(cluster, async (server) => {
       assert.equal((await server.callTool("stop_kubeshark", {})).isError, undefined);
       assert.equal(cluster.kube.get("services", "default", "kubeshark-front"), undefined);
+      assert.ok(
+        cluster.kube.get("serviceaccounts", "default", "kubeshark-cli"),
+        "a user's object was deleted",
+      );
+    });
+  });
+});
+
+Deno.test("lifecycle: a start that failed half-way is completed by the next start", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      assert.equal(
+        (await server.callTool("start_kubeshark", { timeout_seconds: 30 })).isError,
+        undefined,
+      );
+      cluster.kube.remove("deployments", "default", "kubeshark-hub");
+      cluster.kube.remove("daemonsets", "default", "kubeshark-worker-daemon-set");
+      const again = await server.callTool("start_kubeshark", { timeout_seconds: 30 });
+      assert.equal(again.isError, undefined, textOf(again));
+      assert.match(textOf(again), /repaired and started/);
+      assert.ok(cluster.kube.get("deployments", "default", "kubeshark-hub"));
+      assert.ok(cluster.kube.get("daemonsets", "default", "kubeshark-worker-daemon-set"));
+    });
+  });
+});
+
+Deno.test("lifecycle: stop deletes nothing when a delete is not permitted, and workloads go first", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      assert.equal(
+        (await server.callTool("start_kubeshark", { timeout_seconds: 30 })).isError,
+        undefined,
+      );
+      cluster.kube.forbidden.add("delete clusterroles");
+      const refused = await server.callTool("stop_kubeshark", {});
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), /Nothing was deleted/);
+      assert.match(textOf(refused), /delete on rbac\.authorization\.k8s\.io clusterroles/);
+      assert.equal(cluster.kube.deleted.length, 0);
+      cluster.kube.forbidden.clear();
+      assert.equal((await server.callTool("stop_kubeshark", {})).isError, undefined);
+      assert.deepEqual(cluster.kube.deleted.slice(0, 3).map((d) => d.resource), [
+        "daemonsets",
+        "deployments",
+        "deployments",
+      ]);
+    });
+  });
+});
+
+Deno.test("lifecycle: a release namespace that is not a namespace name is refused before any call", async () => {
+  await withCluster(async (cluster) => {
+    await serve(cluster, async (server) => {
+      const before = cluster.kube.requests.length;
+      for (const name of ["stop_kubeshark", "start_kubeshark"]) {
+        const result = await server.callTool(name, { release_namespace: "prod/secrets#" });
+        assert.equal(result.isError, true);
+        assert.match(textOf(result), /release_namespace: must be a Kubernetes namespace name/);
+      }
+      assert.equal(cluster.kube.requests.length, before);
+    });
+  });
+});
+
+Deno.test("lifecycle: a start whose capture workers never come up says nothing is captured", async () => {
+  await withCluster(async (cluster) => {
+    cluster.kube.workersNeverReady = true;
+    await serve(cluster, async (server) => {
+      const result = await server.callTool("start_kubeshark", { timeout_seconds: 2 });
+      assert.equal(result.isError, undefined);
+      assert.match(
+        textOf(result),
+        /workers 0\/2 ready\)\. The Hub and front end are up, but no capture worker is ready/,
+      );
     });
   });
 });

@@ -159,6 +159,12 @@ export async function parseCommandLine(
     }
   }
   const layers = [values, fileValues];
+  const namespace = flags.namespace ?? pickString([values, fileValues], "tap.release.namespace") ??
+    DEFAULT_NAMESPACE;
+  // It becomes part of API paths: only a valid namespace name may get there.
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+    throw new UsageError(`namespace "${namespace}" is not a valid Kubernetes namespace name`);
+  }
   const config: Config = {
     mode: flags.demo ? "demo" : url ? "url" : "proxy",
     url,
@@ -166,7 +172,7 @@ export async function parseCommandLine(
     license: pickString(layers, "license"),
     kubeconfig: flags.kubeconfig ?? pickString(layers, "kube.configPath"),
     context: flags.context ?? pickString(layers, "kube.context"),
-    namespace: flags.namespace ?? pickString(layers, "tap.release.namespace") ?? DEFAULT_NAMESPACE,
+    namespace,
     allowDestructive: flags["allow-destructive"] ?? false,
     setArgs,
     values,

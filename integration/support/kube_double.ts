@@ -85,6 +85,8 @@ export class KubeDouble {
     [];
   /** How many status reads a rollout takes to become ready (0: at once). */
   rolloutPolls = 1;
+  /** Capture workers that never become Ready (Pod Security, host ports…). */
+  workersNeverReady = false;
   /** Workers' desired count when a DaemonSet is applied. */
   nodes = 2;
   /** Where applied front pods' port-forwards land. */
@@ -214,7 +216,7 @@ current-context: ${context}
   /** All stored objects of a resource (in a namespace, or everywhere). */
   list(resource: string, namespace?: string): Obj[] {
     return [...this.#objects.entries()]
-      .filter(([key]) => key.startsWith(`${resource}/${namespace ?? ""}`))
+      .filter(([key]) => key.startsWith(namespace ? `${resource}/${namespace}/` : `${resource}/`))
       .map(([, object]) => object);
   }
 
@@ -248,6 +250,7 @@ current-context: ${context}
     if (left === undefined) return;
     if (left > 0) return void this.#rollouts.set(key, left - 1);
     this.#rollouts.delete(key);
+    if (resource === "daemonsets" && this.workersNeverReady) return;
     const app = object.spec?.template?.metadata?.labels?.["app.kubeshark.com/app"];
     if (resource === "daemonsets") object.status.numberReady = object.status.desiredNumberScheduled;
     else object.status.readyReplicas = object.status.replicas;
@@ -389,6 +392,9 @@ current-context: ${context}
       };
     }
     if (method === "PATCH" && name) {
+      if (namespace && !this.get("namespaces", undefined, namespace)) {
+        return { status: 404, body: notFound("namespaces", namespace) };
+      }
       // Server-side apply: the object as sent becomes the stored one (fields merged over it).
       const applied = JSON.parse(body || "{}");
       const existing = this.get(resource, namespace, name);

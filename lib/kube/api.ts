@@ -3,6 +3,9 @@
  * kubeconfig (see connection.ts). Errors say which server, what happened, and what to do.
  */
 
+/** A valid namespace name (DNS-1123 label): anything else must never reach an API path. */
+export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /** What went wrong talking to the API server. */
 export type KubeErrorKind =
   | "unreachable"

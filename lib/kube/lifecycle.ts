@@ -9,6 +9,7 @@ import { renderRelease } from "./manifests/mod.ts";
 import {
   applyObjects,
   deleteObjects,
+  deletePermissions,
   describeMissing,
   missingPermissions,
   objectPath,
@@ -83,7 +84,24 @@ export async function startKubeshark(
       `/api/v1/namespaces/${namespace}/services/kubeshark-front`,
       ctx.signal,
     );
-    if (front) return await updateTargets(ctx, access, api, namespace, configMap);
+    let repairing = false;
+    if (front) {
+      // A release is there: complete (then only the targets may change) or left half-installed
+      // by a failed or cancelled start (then everything is applied again; apply is repeatable).
+      const present = new Set(
+        (await releaseObjects(api, namespace, objects, ctx.signal)).map((o) => o.path),
+      );
+      const missing = objects.filter((o) =>
+        o.kind !== "Namespace" && !present.has(objectPath(o, namespace))
+      );
+      if (!missing.length) return await updateTargets(ctx, access, api, namespace, configMap);
+      repairing = true;
+      ctx.session.log.info(
+        `Kubeshark in ${namespace} is incomplete (missing ${
+          missing.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")
+        }); applying it again`,
+      );
+    }
 
     // Like `helm install --create-namespace`: a release namespace that does not exist is created
     // first (and left in place by stop, which cannot know what else will live there).
@@ -140,15 +158,16 @@ export async function startKubeshark(
       state.workers.join("/")
     } ready`;
     if (!state.ready) {
+      if (state.servingWithoutWorkers) refreshHub(ctx, access);
+      const why = state.servingWithoutWorkers
+        ? "The Hub and front end are up, but no capture worker is ready, so nothing is captured: " +
+          "check the worker DaemonSet's events (Pod Security admission, host ports, node taints)."
+        : "Images may still be pulling; check check_kubeshark_status in a minute.";
       return {
         content: [{
           type: "text",
-          text:
-            `Kubeshark's ${objects.length} objects were applied in namespace '${namespace}', but it is not ready ` +
-            `after ${
-              args.timeout_seconds ?? 120
-            } s (${summary}). Images may still be pulling; check ` +
-            "check_kubeshark_status in a minute.",
+          text: `Kubeshark's ${objects.length} objects were applied in namespace '${namespace}', ` +
+            `but it is not ready after ${args.timeout_seconds ?? 120} s (${summary}). ${why}`,
         }],
       };
     }
@@ -158,7 +177,10 @@ export async function startKubeshark(
       content: [{
         type: "text",
         text:
-          `Kubeshark started in namespace '${namespace}' (chart 53.3.0): ${objects.length} objects applied; ` +
+          `Kubeshark ${
+            repairing ? "repaired and started" : "started"
+          } in namespace '${namespace}' ` +
+          `(chart 53.3.0): ${objects.length} objects applied; ` +
           `${summary}. Its traffic tools are now listed.`,
       }],
     };
@@ -244,6 +266,15 @@ export async function stopKubeshark(
           text: `Nothing to stop: Kubeshark is not running in namespace '${namespace}'.`,
         }],
       };
+    }
+    // Nothing is deleted unless everything can be: a half-done stop could leave the privileged
+    // capture running with its configuration gone.
+    const missing = await deletePermissions(api, found, namespace, ctx.signal);
+    if (missing.length) {
+      return fail(
+        `Nothing was deleted: your context may not delete all of Kubeshark's objects. Missing:\n` +
+          `${describeMissing(missing)}`,
+      );
     }
     const total = found.length * 2;
     await deleteObjects(api, found, ctx.signal);

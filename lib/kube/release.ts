@@ -155,6 +155,8 @@ export interface Readiness {
   front: [number, number];
   workers: [number, number];
   ready: boolean;
+  /** Hub and front are up but no capture worker is: nothing would be captured. */
+  servingWithoutWorkers: boolean;
 }
 
 /** Reads hub, front and worker readiness. */
@@ -180,7 +182,13 @@ export async function readiness(
     ],
   };
   // Ready: hub and front available; workers counted as they come (a node may lag).
-  return { ...result, ready: result.hub[0] >= 1 && result.front[0] >= 1 };
+  // Ready: hub and front available, and at least one capture worker when any is scheduled.
+  const workersOk = result.workers[1] === 0 || result.workers[0] >= 1;
+  return {
+    ...result,
+    ready: result.hub[0] >= 1 && result.front[0] >= 1 && workersOk,
+    servingWithoutWorkers: result.hub[0] >= 1 && result.front[0] >= 1 && !workersOk,
+  };
 }
 
 /**
@@ -193,8 +201,8 @@ export async function releaseObjects(
   namespace: string,
   expected: Manifest[],
   signal?: AbortSignal,
-): Promise<{ path: string; label: string }[]> {
-  const found = new Map<string, string>();
+): Promise<{ path: string; label: string; kind: string }[]> {
+  const found = new Map<string, { label: string; kind: string }>();
   const selector = "app.kubernetes.io/instance=kubeshark";
   for (const [kind, { prefix, resource, namespaced }] of Object.entries(RESOURCES)) {
     // The namespace may hold more than Kubeshark: stop never deletes it.
@@ -214,15 +222,25 @@ export async function releaseObjects(
         !namespaced &&
         !expected.some((o) => o.kind === kind && o.metadata.name === item.metadata.name)
       ) continue;
-      found.set(`${base}/${item.metadata.name}`, `${kind}/${item.metadata.name}`);
+      found.set(`${base}/${item.metadata.name}`, { label: `${kind}/${item.metadata.name}`, kind });
     }
   }
   // By name too, for an object whose labels were changed: only those the lists did not find
-  // (none, normally), so this costs no requests when labels are intact.
+  // (none, normally), and only when it still says it is the release's (Helm's annotation, or our
+  // labels) — a user's own object that merely shares a name is left alone.
   for (const object of expected) {
+    if (object.kind === "Namespace") continue;
     const path = objectPath(object, namespace);
-    if (!found.has(path) && await api.get(path, signal)) {
-      found.set(path, `${object.kind}/${object.metadata.name}`);
+    if (found.has(path)) continue;
+    const existing = await api.get(path, signal);
+    const annotations = existing?.metadata?.annotations ?? {};
+    const labels = existing?.metadata?.labels ?? {};
+    if (
+      existing && (annotations["meta.helm.sh/release-name"] === "kubeshark" ||
+        labels["app.kubernetes.io/managed-by"] === "kubeshark-mcp" ||
+        labels["app.kubernetes.io/name"] === "kubeshark")
+    ) {
+      found.set(path, { label: `${object.kind}/${object.metadata.name}`, kind: object.kind });
     }
   }
   // Helm's release records, so a later `helm install` or `kubeshark tap` starts clean.
@@ -232,12 +250,18 @@ export async function releaseObjects(
       signal,
     })
   ) {
-    found.set(
-      `/api/v1/namespaces/${namespace}/secrets/${secret.metadata.name}`,
-      `Secret/${secret.metadata.name}`,
-    );
+    found.set(`/api/v1/namespaces/${namespace}/secrets/${secret.metadata.name}`, {
+      label: `Secret/${secret.metadata.name}`,
+      kind: "Secret",
+    });
   }
-  return [...found.entries()].map(([path, label]) => ({ path, label }));
+  // Workloads first (as helm uninstall does): a stop that fails half-way must not leave the
+  // privileged capture running without its configuration.
+  const order = ["DaemonSet", "Deployment", "Ingress", "NetworkPolicy", "Service"];
+  const rank = (kind: string) => order.includes(kind) ? order.indexOf(kind) : order.length;
+  return [...found.entries()]
+    .map(([path, { label, kind }]) => ({ path, label, kind }))
+    .sort((a, b) => rank(a.kind) - rank(b.kind));
 }
 
 /** Deletes objects with foreground propagation; an object already gone is fine. */
@@ -246,12 +270,30 @@ export async function deleteObjects(
   objects: { path: string; label: string }[],
   signal?: AbortSignal,
 ): Promise<void> {
-  for (const { path } of objects) {
+  for (const [index, { path, label }] of objects.entries()) {
     try {
       await api.request("DELETE", `${path}?propagationPolicy=Foreground`, { signal });
     } catch (error) {
       if (error instanceof KubeError && error.kind === "not_found") continue;
-      throw error;
+      const done = objects.slice(0, index).map((o) => o.label);
+      const left = objects.slice(index).map((o) => o.label);
+      throw new Error(
+        `Deleting ${label} failed: ${(error as Error).message}
+` +
+          `Deleted: ${done.join(", ") || "nothing"}. Still there: ${left.join(", ")}.`,
+      );
     }
   }
+}
+
+/** The kinds of `objects` the user may not delete (asked with SelfSubjectAccessReview). */
+export function deletePermissions(
+  api: KubeApi,
+  objects: { kind: string }[],
+  namespace: string,
+  signal?: AbortSignal,
+): Promise<MissingPermission[]> {
+  const kinds = [...new Set(objects.map((o) => o.kind))];
+  const samples = kinds.map((kind) => ({ apiVersion: "v1", kind, metadata: { name: "x" } }));
+  return missingPermissions(api, samples, ["delete"], namespace, signal);
 }

@@ -1,11 +1,15 @@
 /** check_kubeshark_status: is the Hub there, what is it, how fast does it answer. */
 import { z } from "zod";
+import { NAMESPACE_NAME } from "../kube/api.ts";
 import { describeError } from "../errors.ts";
 import { HubError } from "../hub/client.ts";
 import { defineTool, jsonResult, type ToolContext } from "./types.ts";
 
 const StatusInput = z.object({
-  release_namespace: z.string().optional().describe(
+  release_namespace: z.string().regex(
+    NAMESPACE_NAME,
+    "must be a Kubernetes namespace name (lowercase letters, digits and '-', at most 63 characters)",
+  ).optional().describe(
     "Namespace where Kubeshark is installed (default: the --namespace flag, else 'default'). " +
       "Ignored in URL mode.",
   ),

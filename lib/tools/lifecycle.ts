@@ -1,5 +1,6 @@
 /** start_kubeshark and stop_kubeshark: offered only in proxy mode with --allow-destructive. */
 import { z } from "zod";
+import { NAMESPACE_NAME } from "../kube/api.ts";
 import type { Config } from "../config.ts";
 import { defineTool, textResult } from "./types.ts";
 
@@ -26,7 +27,10 @@ function refusal(config: Config): string | undefined {
   return undefined;
 }
 
-const releaseNamespace = z.string().optional().describe(
+const releaseNamespace = z.string().regex(
+  NAMESPACE_NAME,
+  "must be a Kubernetes namespace name (lowercase letters, digits and '-', at most 63 characters)",
+).optional().describe(
   "Namespace where Kubeshark is installed (default: the --namespace flag, else 'default').",
 );
 

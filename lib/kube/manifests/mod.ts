@@ -33,7 +33,20 @@ const UNSUPPORTED: [string, (values: Values) => boolean][] = [
   ],
   ["tap.auth.dexConfig", (v: Values) => Boolean(((v.tap as Values).auth as Values).dexConfig)],
   ["tap.gitops.enabled", (v: Values) => Boolean(((v.tap as Values).gitops as Values).enabled)],
+  [
+    "tap.persistentStorageStatic",
+    (v: Values) => Boolean((v.tap as Values).persistentStorageStatic),
+  ],
+  ["tap.snapshots.cloud (cloud storage)", (v: Values) => cloudConfigured(v)],
 ];
+
+// The chart renders a cloud config map and secret for these; we do not build them yet.
+function cloudConfigured(values: Values): boolean {
+  const cloud = ((values.tap as Values).snapshots as Values).cloud as Record<string, Values>;
+  const set = (record: Values | undefined) => Object.values(record ?? {}).some(Boolean);
+  return Boolean(cloud.provider || cloud.prefix) || set(cloud.s3) || set(cloud.azblob) ||
+    set(cloud.gcs);
+}
 
 /** The release's objects for `overrides` (--set values) in `namespace`. */
 export function renderRelease(overrides: Values, namespace: string): Manifest[] {
@@ -46,7 +59,7 @@ export function renderRelease(overrides: Values, namespace: string): Manifest[] 
     }
   }
   const release: Release = { values, namespace };
-  return [
+  return asStrings([
     serviceAccount(release),
     ...cliAuth(release),
     ...hubSecrets(release),
@@ -64,5 +77,33 @@ export function renderRelease(overrides: Values, namespace: string): Manifest[] 
     frontDeployment(release),
     workerDaemonSet(release),
     ...ingress(release),
-  ];
+  ]);
+}
+
+/**
+ * Fields the API types as strings get strings, whatever --set typed them as (`value=2` parses to
+ * a number, which an API server rejects half-way through an install): config map and secret
+ * data, container commands and env values, toleration and DNS option values.
+ */
+function asStrings(objects: Manifest[]): Manifest[] {
+  const text = (value: unknown) => value === undefined || value === null ? value : String(value);
+  const strings = (record?: Record<string, unknown>) =>
+    record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, text(v)]));
+  for (const object of objects) {
+    if (object.data) object.data = strings(object.data);
+    if (object.stringData) object.stringData = strings(object.stringData);
+    const pod = object.spec?.template?.spec;
+    if (!pod) continue;
+    for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+      if (container.command) container.command = container.command.map(text);
+      for (const env of container.env ?? []) if ("value" in env) env.value = text(env.value);
+    }
+    for (const toleration of pod.tolerations ?? []) {
+      if ("value" in toleration) toleration.value = text(toleration.value);
+    }
+    for (const option of pod.dnsConfig?.options ?? []) {
+      if ("value" in option) option.value = text(option.value);
+    }
+  }
+  return objects;
 }

@@ -403,7 +403,13 @@ const OPEN_MAPS = new Set([
   "tap.customMacros",
   "tap.portMapping",
   "scripting.env",
+  // Read by the chart's templates, though absent from values.yaml.
+  "tap.auth.oidc",
+  "tap.auth.dexConfig",
 ]);
+
+// Keys the templates read that values.yaml does not list.
+const EXTRA_KEYS = ["tap.auth.oidc", "tap.auth.dexConfig"];
 
 /** Every key path the chart knows, leaves and intermediate maps alike. */
 export function knownKeys(values: Values = DEFAULT_VALUES, prefix = ""): string[] {
@@ -423,9 +429,15 @@ export function knownKeys(values: Values = DEFAULT_VALUES, prefix = ""): string[
  * on a key the chart does not know, naming the closest ones.
  */
 export function resolveValues(overrides: Values): Values {
-  const known = new Set(knownKeys());
+  const known = new Set([...knownKeys(), ...EXTRA_KEYS]);
   checkKeys(overrides, "", known);
-  return merge(structuredClone(DEFAULT_VALUES) as Values, overrides);
+  const values = merge(structuredClone(DEFAULT_VALUES) as Values, overrides);
+  // Helm takes `--set tap.namespaces=shop` (a plain string) for a list; so do we.
+  const tap = values.tap as Values;
+  for (const key of ["namespaces", "excludedNamespaces"]) {
+    if (typeof tap[key] === "string") tap[key] = (tap[key] as string) ? [tap[key]] : [];
+  }
+  return values;
 }
 
 function checkKeys(overrides: Values, prefix: string, known: Set<string>): void {
