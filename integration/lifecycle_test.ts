@@ -267,6 +267,23 @@ Deno.test("lifecycle: a start whose capture workers never come up says nothing i
   });
 });
 
+Deno.test("lifecycle: what the API server refuses in a dry run (RBAC escalation) applies nothing", async () => {
+  await withCluster(async (cluster) => {
+    cluster.kube.rejectInDryRun.add("clusterroles/kubeshark-cluster-role-default");
+    await serve(cluster, async (server) => {
+      const result = await server.callTool("start_kubeshark", {});
+      assert.equal(result.isError, true);
+      assert.match(
+        textOf(result),
+        /Nothing was applied: the API server refused ClusterRole\/kubeshark-cluster-role-default in a dry run/,
+      );
+      assert.match(textOf(result), /grant extra privileges/);
+      assert.equal(cluster.kube.applied.length, 0);
+      assert.ok(cluster.kube.dryRuns.length > 0);
+    });
+  });
+});
+
 Deno.test("lifecycle: a forbidden kind means nothing is applied and the missing RBAC is listed", async () => {
   await withCluster(async (cluster) => {
     cluster.kube.forbidden.add("create clusterroles");

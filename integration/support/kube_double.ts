@@ -85,6 +85,9 @@ export class KubeDouble {
     [];
   /** How many status reads a rollout takes to become ready (0: at once). */
   rolloutPolls = 1;
+  /** Dry-run applies, and objects a dry run refuses (e.g. "clusterroles/NAME": escalation). */
+  readonly dryRuns: { resource: string; namespace?: string; name: string }[] = [];
+  readonly rejectInDryRun = new Set<string>();
   /** Capture workers that never become Ready (Pod Security, host ports…). */
   workersNeverReady = false;
   /** Workers' desired count when a DaemonSet is applied. */
@@ -397,6 +400,20 @@ current-context: ${context}
       }
       // Server-side apply: the object as sent becomes the stored one (fields merged over it).
       const applied = JSON.parse(body || "{}");
+      if (url.searchParams.get("dryRun") === "All") {
+        this.dryRuns.push({ resource, namespace, name });
+        if (this.rejectInDryRun.has(`${resource}/${name}`)) {
+          return {
+            status: 403,
+            body: status(
+              403,
+              "Forbidden",
+              `${resource} "${name}" is forbidden: attempt to grant extra privileges`,
+            ),
+          };
+        }
+        return { status: 200, body: applied };
+      }
       const existing = this.get(resource, namespace, name);
       const stored = this.put(resource, namespace, {
         ...existing,

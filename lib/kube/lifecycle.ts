@@ -128,6 +128,12 @@ export async function startKubeshark(
           "administrator to install Kubeshark.",
       );
     }
+    // A dry run of the whole set first: the API server checks what SelfSubjectAccessReview cannot
+    // (RBAC escalation when creating the roles, schemas, admission), and nothing half-applies.
+    // A namespace that does not exist yet cannot take a dry run of its contents, so it is skipped.
+    if (objects[0].kind !== "Namespace") {
+      await applyObjects(api, objects, namespace, { signal: ctx.signal, dryRun: true });
+    }
     const total = objects.length + 1;
     await applyObjects(api, objects, namespace, {
       signal: ctx.signal,

@@ -125,10 +125,16 @@ export async function applyObjects(
   api: KubeApi,
   objects: Manifest[],
   namespace: string,
-  options: { signal?: AbortSignal; onApplied?: (object: Manifest, index: number) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onApplied?: (object: Manifest, index: number) => void;
+    /** Ask the API server to validate and admit only (RBAC escalation, schemas), storing nothing. */
+    dryRun?: boolean;
+  } = {},
 ): Promise<void> {
   for (const [index, object] of objects.entries()) {
-    const path = `${objectPath(object, namespace)}?fieldManager=${FIELD_MANAGER}&force=true`;
+    const path = `${objectPath(object, namespace)}?fieldManager=${FIELD_MANAGER}&force=true` +
+      (options.dryRun ? "&dryRun=All" : "");
     try {
       await api.request("PATCH", path, {
         body: object,
@@ -136,8 +142,16 @@ export async function applyObjects(
         contentType: "application/apply-patch+yaml",
       });
     } catch (error) {
-      const applied = objects.slice(0, index).map((o) => `${o.kind}/${o.metadata.name}`);
+      const applied = options.dryRun
+        ? []
+        : objects.slice(0, index).map((o) => `${o.kind}/${o.metadata.name}`);
       const why = error instanceof KubeError ? error.message : String(error);
+      if (options.dryRun) {
+        throw new Error(
+          `Nothing was applied: the API server refused ${object.kind}/${object.metadata.name} in a ` +
+            `dry run: ${why}`,
+        );
+      }
       throw new Error(
         `Applying ${object.kind}/${object.metadata.name} failed: ${why}\n` +
           (applied.length
