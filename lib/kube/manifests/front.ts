@@ -7,7 +7,7 @@ import {
   selectorLabels,
   SERVICE_ACCOUNT,
 } from "./meta.ts";
-import { image, placement } from "./pods.ts";
+import { image, placement, sentryEnabled } from "./pods.ts";
 
 /** The front end's Deployment. */
 export function frontDeployment(release: Release): Manifest {
@@ -26,7 +26,7 @@ export function frontDeployment(release: Release): Manifest {
     : demo
     ? "default"
     : auth.type;
-  const sentry = tap.sentry.enabled && values.internetConnectivity && tap.telemetry.enabled;
+  const sentry = sentryEnabled(values);
   const env: Record<string, string> = {
     REACT_APP_AUTH_ENABLED: String(Boolean(authEnabled)),
     REACT_APP_AUTH_TYPE: authType,

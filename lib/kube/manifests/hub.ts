@@ -7,7 +7,7 @@ import {
   selectorLabels,
   SERVICE_ACCOUNT,
 } from "./meta.ts";
-import { image, placement, resources, tcpProbe } from "./pods.ts";
+import { image, placement, resources, sentryEnabled, tcpProbe } from "./pods.ts";
 
 /** The Hub's Deployment. */
 export function hubDeployment(release: Release): Manifest {
@@ -62,7 +62,7 @@ export function hubDeployment(release: Release): Manifest {
     ...(inlineConfig ? [{ configMapRef: { name: "kubeshark-cloud-config" } }] : []),
     ...(inlineSecrets ? [{ secretRef: { name: "kubeshark-cloud-secret" } }] : []),
   ];
-  const sentry = tap.sentry.enabled && values.internetConnectivity && tap.telemetry.enabled;
+  const sentry = sentryEnabled(values);
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",

@@ -74,3 +74,10 @@ export function placement(values: ChartValues, key: "hub" | "front" | "workers")
     ...(tolerations.length ? { tolerations } : {}),
   };
 }
+
+/** The chart's `sentry.enabled`: only with internet connectivity and telemetry on. */
+export function sentryEnabled(values: ChartValues): boolean {
+  return Boolean(
+    values.tap.sentry.enabled && values.internetConnectivity && values.tap.telemetry.enabled,
+  );
+}

@@ -11,7 +11,7 @@ import {
   SERVICE_ACCOUNT,
 } from "./meta.ts";
 import type { ChartValues } from "./meta.ts";
-import { defaultTag, placement, resources, tcpProbe } from "./pods.ts";
+import { defaultTag, placement, resources, sentryEnabled, tcpProbe } from "./pods.ts";
 
 /** The worker image for helper containers (no overrideImage; "-debug" under tap.pprof). */
 function workerImage(values: ChartValues): string {
@@ -48,7 +48,7 @@ export function workerDaemonSet(release: Release): Manifest {
   const { values } = release;
   const tap = values.tap;
   const caps = tap.securityContext.capabilities;
-  const sentry = tap.sentry.enabled && values.internetConnectivity && tap.telemetry.enabled;
+  const sentry = sentryEnabled(values);
   const authEnabled = Boolean(tap.auth?.enabled);
   const logLevel = values.logLevel || "warning";
   const dataMount = {
