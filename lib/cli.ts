@@ -8,6 +8,7 @@ import {
   readConfigFile,
 } from "./config.ts";
 import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
+import { NAMESPACE_NAME } from "./kube/api.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
 import type { KubeHubAccess } from "./kube/hub_access.ts";
@@ -162,7 +163,7 @@ export async function parseCommandLine(
   const namespace = flags.namespace ?? pickString([values, fileValues], "tap.release.namespace") ??
     DEFAULT_NAMESPACE;
   // It becomes part of API paths: only a valid namespace name may get there.
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+  if (!NAMESPACE_NAME.test(namespace)) {
     throw new UsageError(`namespace "${namespace}" is not a valid Kubernetes namespace name`);
   }
   const config: Config = {

@@ -35,10 +35,23 @@ export interface Config {
 /** Kubeshark's default release namespace. */
 export const DEFAULT_NAMESPACE = "default";
 
+/** The user's home directory (HOME, or USERPROFILE on Windows). */
+export function homeDir(): string {
+  return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+}
+
 /** The default config file path Kubeshark reads. */
 export function defaultConfigPath(): string {
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
-  return `${home}/.kubeshark/config.yaml`;
+  return `${homeDir()}/.kubeshark/config.yaml`;
+}
+
+/** The kubeconfig files a configuration reads, in order: the flag, $KUBECONFIG, ~/.kube/config. */
+export function kubeconfigPaths(config: Pick<Config, "kubeconfig">): string[] {
+  if (config.kubeconfig) return [config.kubeconfig];
+  const fromEnv = (Deno.env.get("KUBECONFIG") ?? "")
+    .split(Deno.build.os === "windows" ? ";" : ":")
+    .filter(Boolean);
+  return fromEnv.length ? fromEnv : [`${homeDir()}/.kube/config`];
 }
 
 /**

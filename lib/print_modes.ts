@@ -1,7 +1,7 @@
 /** The print-and-exit modes: `--mcp-config` and `--list-tools`. Only these write prose to stdout. */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Config, defaultConfigPath } from "./config.ts";
+import { type Config, defaultConfigPath, kubeconfigPaths } from "./config.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { USAGE_PROMPT } from "./prompts.ts";
 import type { HubAccess } from "./session.ts";
@@ -19,7 +19,7 @@ export function mcpClientConfig(config: Config) {
   } else if (config.mode === "url") {
     args.push("--url", config.url!);
   } else {
-    args.push("--kubeconfig", resolvedKubeconfig(config));
+    args.push("--kubeconfig", kubeconfigPaths(config)[0]);
     if (config.context) args.push("--context", config.context);
     if (config.namespace !== "default") args.push("--namespace", config.namespace);
     if (config.allowDestructive) args.push("--allow-destructive");
@@ -47,15 +47,6 @@ function launchPrefix(): string[] {
     ? fileURLToPath(Deno.mainModule)
     : Deno.mainModule;
   return ["run", "--allow-all", main];
-}
-
-function resolvedKubeconfig(config: Config): string {
-  if (config.kubeconfig) return config.kubeconfig;
-  const fromEnv = Deno.env.get("KUBECONFIG")?.split(Deno.build.os === "windows" ? ";" : ":")
-    .find(Boolean);
-  if (fromEnv) return fromEnv;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
-  return `${home}/.kube/config`;
 }
 
 /** The tool and prompt listing of `--list-tools`; `ok` is false when the Hub did not answer. */

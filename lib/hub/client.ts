@@ -105,6 +105,13 @@ export class HubClient {
     }
   }
 
+  /** Discovery, timed: what a status check reports (round trip in ms, one decimal). */
+  async probe(signal?: AbortSignal): Promise<{ info: HubInfo; roundTripMs: number }> {
+    const started = performance.now();
+    const info = await this.discover(signal);
+    return { info, roundTripMs: Math.round((performance.now() - started) * 10) / 10 };
+  }
+
   /** `POST {base}/api/mcp/tools/call` with `{name, arguments}` (the field is `name`). */
   async callTool(
     name: string,

@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
-import type { Config } from "../config.ts";
+import { type Config, kubeconfigPaths } from "../config.ts";
 import { KubeApi, KubeError, type KubeTransport } from "./api.ts";
 
 /** A loaded kubeconfig context. */
@@ -20,15 +20,6 @@ export interface KubeConnection {
   api: KubeApi;
   /** The transport, for the Hub's service-proxy route. */
   transport: KubeTransport;
-}
-
-/** The kubeconfig files this configuration reads, in order. */
-export function kubeconfigPaths(config: Config): string[] {
-  if (config.kubeconfig) return [config.kubeconfig];
-  const fromEnv = Deno.env.get("KUBECONFIG");
-  if (fromEnv) return fromEnv.split(Deno.build.os === "windows" ? ";" : ":").filter(Boolean);
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
-  return [`${home}/.kube/config`];
 }
 
 /** Loads the kubeconfig and selects the context; errors name the files and contexts. */

@@ -56,12 +56,14 @@ function info(kind: string): ResourceInfo {
   return found;
 }
 
+/** The API path of a kind's collection in `namespace` (or cluster-wide). */
+function collectionPath({ prefix, resource, namespaced }: ResourceInfo, namespace: string) {
+  return `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${resource}`;
+}
+
 /** The API path of an object (`name` included). */
 export function objectPath(object: Manifest, namespace: string): string {
-  const { prefix, resource, namespaced } = info(object.kind);
-  return `${prefix}${
-    namespaced ? `/namespaces/${namespace}` : ""
-  }/${resource}/${object.metadata.name}`;
+  return `${collectionPath(info(object.kind), namespace)}/${object.metadata.name}`;
 }
 
 /** One permission the user lacks. */
@@ -218,10 +220,11 @@ export async function releaseObjects(
 ): Promise<{ path: string; label: string; kind: string }[]> {
   const found = new Map<string, { label: string; kind: string }>();
   const selector = "app.kubernetes.io/instance=kubeshark";
-  for (const [kind, { prefix, resource, namespaced }] of Object.entries(RESOURCES)) {
+  for (const [kind, resourceInfo] of Object.entries(RESOURCES)) {
+    const { namespaced } = resourceInfo;
     // The namespace may hold more than Kubeshark: stop never deletes it.
     if (kind === "Namespace") continue;
-    const base = `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${resource}`;
+    const base = collectionPath(resourceInfo, namespace);
     let items: KubeObject[] = [];
     try {
       items = await api.list(base, { labelSelector: selector, signal });

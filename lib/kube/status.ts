@@ -138,15 +138,14 @@ async function optional(api: KubeApi, path: string, signal: AbortSignal) {
 }
 
 async function hubCheck(access: KubeHubAccess, signal: AbortSignal) {
-  const started = performance.now();
   try {
     const client = await access.client(signal);
-    const info = await client.discover(signal);
+    const { info, roundTripMs } = await client.probe(signal);
     return {
       answers: true,
       route: access.routeKind ?? "proxy",
       url: client.baseUrl,
-      roundTripMs: Math.round((performance.now() - started) * 10) / 10,
+      roundTripMs,
       tools: info.tools.length,
       hubVersion: info.version,
     };

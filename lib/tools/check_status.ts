@@ -40,10 +40,8 @@ export const checkKubesharkStatus = defineTool({
 async function checkHub(ctx: ToolContext) {
   const { session, signal } = ctx;
   const client = await session.hub.client(signal);
-  const started = performance.now();
   try {
-    const info = await client.discover(signal);
-    const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
+    const { info, roundTripMs } = await client.probe(signal);
     session.catalog.record(info);
     const status = {
       reachable: true,
