@@ -2,28 +2,8 @@
 import assert from "node:assert/strict";
 import { textOf, withServer } from "../tests/support/harness.ts";
 import type { McpProcess } from "../tests/support/mcp_process.ts";
-import { KubeDouble } from "./support/kube_double.ts";
-import { installKubeshark, startHubTarget } from "./support/kubeshark.ts";
-
-interface Cluster {
-  kube: KubeDouble;
-  kubeconfig: string;
-  hub: ReturnType<typeof startHubTarget>;
-}
-
-async function withCluster(body: (cluster: Cluster) => Promise<void>) {
-  const kube = await KubeDouble.start();
-  const hub = startHubTarget();
-  kube.rolloutTarget = hub.target;
-  const dir = await Deno.makeTempDir();
-  try {
-    await body({ kube, kubeconfig: await kube.writeKubeconfig(`${dir}/config`), hub });
-  } finally {
-    await kube.close();
-    await hub.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { type Cluster, withCluster } from "./support/cluster.ts";
+import { installKubeshark } from "./support/kubeshark.ts";
 
 function serve(cluster: Cluster, body: (server: McpProcess) => Promise<void>, args: string[] = []) {
   return withServer(["--kubeconfig", cluster.kubeconfig, "--allow-destructive", ...args], body);

@@ -5,37 +5,8 @@
 import assert from "node:assert/strict";
 import { textOf, withServer } from "../tests/support/harness.ts";
 import type { McpProcess } from "../tests/support/mcp_process.ts";
-import { KubeDouble } from "./support/kube_double.ts";
-import {
-  addFrontPod,
-  addWorkloadPods,
-  installKubeshark,
-  startHubTarget,
-} from "./support/kubeshark.ts";
-
-interface Cluster {
-  kube: KubeDouble;
-  kubeconfig: string;
-  hub: ReturnType<typeof startHubTarget>;
-}
-
-async function withCluster(
-  body: (cluster: Cluster) => Promise<void>,
-  auth: "cert" | "token" = "cert",
-  hubOptions: (kube: KubeDouble) => Parameters<typeof startHubTarget>[0] = () => ({}),
-) {
-  const kube = await KubeDouble.start();
-  const hub = startHubTarget(hubOptions(kube));
-  const dir = await Deno.makeTempDir();
-  const kubeconfig = await kube.writeKubeconfig(`${dir}/config`, { auth });
-  try {
-    await body({ kube, kubeconfig, hub });
-  } finally {
-    await kube.close();
-    await hub.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { type Cluster, withCluster } from "./support/cluster.ts";
+import { addFrontPod, addWorkloadPods, installKubeshark } from "./support/kubeshark.ts";
 
 function serve(cluster: Cluster, args: string[], body: (server: McpProcess) => Promise<void>) {
   return withServer(["--kubeconfig", cluster.kubeconfig, ...args], body);
@@ -249,7 +220,7 @@ Deno.test("proxy: --proxy service goes straight to the service proxy", async () 
       assert.equal((await server.callTool("list_workloads", {})).isError, undefined);
       assert.ok(!cluster.kube.requests.some((r) => r.path.includes("/portforward")));
     });
-  }, "token");
+  }, { auth: "token" });
 });
 
 Deno.test("proxy: the API server down is reported as such, and recovery needs no restart", async () => {
@@ -340,8 +311,7 @@ Deno.test("proxy: a gated Hub's 401 says to enable tap.auth.cli.enabled", async 
         assert.match(textOf(result), /tap\.auth\.cli\.enabled=true/);
       });
     },
-    "cert",
-    () => ({ requireToken: true }),
+    { hub: () => ({ requireToken: true }) },
   );
 });
 
@@ -420,8 +390,7 @@ Deno.test("proxy: a tool call the Hub received is not sent again when the connec
         assert.equal(cluster.hub.seen.filter((s) => s.path.endsWith("/tools/call")).length, 1);
       });
     },
-    "cert",
-    (kube) => ({ onToolCall: () => kube.cutForwards("kubeshark-front-7d9f8b6c5-x2k4q") }),
+    { hub: (kube) => ({ onToolCall: () => kube.cutForwards("kubeshark-front-7d9f8b6c5-x2k4q") }) },
   );
 });
 
@@ -450,8 +419,7 @@ Deno.test("proxy: a Hub token that stops being accepted is replaced by a fresh o
         assert.equal(again.isError, undefined, textOf(again));
       });
     },
-    "cert",
-    (kube) => ({ acceptToken: () => kube.minted.at(-1)?.token }),
+    { hub: (kube) => ({ acceptToken: () => kube.minted.at(-1)?.token }) },
   );
 });
 
