@@ -244,3 +244,50 @@ Deno.test("fileUrl puts a relative path under {base}/api", () => {
     "http://hub.local:8899/api/snapshots/a/data.pcap",
   );
 });
+
+const ESCAPES = [
+  "/../../etc/passwd",
+  "../etc/passwd",
+  "/snapshots/../../etc/passwd",
+  "/%2e%2e/%2e%2e/etc/passwd",
+  "/%2E%2E/etc/passwd",
+  "/snapshots/..%2f..%2fetc/passwd",
+  "/snapshots/%2fetc",
+  "\\..\\..\\etc\\passwd",
+  "/snapshots/a\\..\\..\\x",
+  "/snapshots/a\u0000b",
+  "/",
+  "..",
+  "//evil.example/x",
+  "http://evil.example/x",
+];
+
+Deno.test("fileUrl refuses every path that would leave {base}/api/, under a path prefix too", () => {
+  for (const base of ["http://hub.local:8899", "http://hub.local:8899/kubeshark/"]) {
+    const client = new HubClient(base);
+    for (const path of ESCAPES) {
+      assert.throws(
+        () => client.fileUrl(path),
+        (error) => error instanceof HubError && error.kind === "bad_path",
+        `${base} + ${JSON.stringify(path)} was not refused`,
+      );
+    }
+    // Dot segments that stay inside are resolved, not refused.
+    assert.equal(
+      client.fileUrl("/snapshots/x/../y/data.pcap"),
+      `${base.replace(/\/$/, "")}/api/snapshots/y/data.pcap`,
+    );
+  }
+});
+
+Deno.test("openFile under a path prefix never requests a path outside {prefix}/api/", async () => {
+  await withHub(async (hub) => {
+    const client = new HubClient(`${hub.url}/kubeshark`, {
+      credentials: { token: () => "T", advice: "" },
+    });
+    for (const path of ["/../../etc/passwd", "/%2e%2e/x", "/../../kubeshark-other/api/x"]) {
+      assert.equal((await rejection(client.openFile(path))).kind, "bad_path");
+    }
+    assert.deepEqual(hub.requests, [], "a request left the client");
+  });
+});

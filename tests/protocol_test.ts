@@ -1,6 +1,6 @@
 /** The MCP surface over real stdio: lifecycle, methods, error codes, ids, framing. */
 import assert from "node:assert/strict";
-import { HUB_DOCUMENT } from "./support/hub_double.ts";
+import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort, textOf, withHubAndServer, withServer } from "./support/harness.ts";
 
 const LOCAL_URL_MODE_TOOLS = ["check_kubeshark_status", "get_file_url", "download_file"];
@@ -594,6 +594,29 @@ Deno.test("get_file_url resolves a relative path under the Hub's /api, and needs
     const absolute = await server.callTool("get_file_url", { path: "https://evil.example/x" });
     assert.equal(absolute.isError, true);
   });
+});
+
+Deno.test("get_file_url and download_file refuse paths that leave the Hub's /api, sending nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const hub = new HubDouble();
+  try {
+    await withHubAndServer(async (server) => {
+      for (const path of ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "\\..\\x"]) {
+        for (const name of ["get_file_url", "download_file"]) {
+          const result = await server.callTool(name, { path });
+          assert.equal(result.isError, true, `${name} ${path}: ${textOf(result)}`);
+          assert.match(textOf(result), /file path/);
+        }
+      }
+      assert.deepEqual(hub.requests.filter((r) => !r.path.startsWith("/prefix/api/")), []);
+      assert.deepEqual([...Deno.readDirSync(dir)], []);
+    }, {
+      hub,
+      args: ["--url", `${hub.url}/prefix`, "--token", "secret-token", "--download-dir", dir],
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a full conversation: initialize, list, status, call, prompt, file URL", async () => {

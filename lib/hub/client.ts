@@ -27,7 +27,14 @@ export interface HubClientOptions {
 }
 
 /** What went wrong talking to the Hub; each kind has its own next step. */
-export type HubErrorKind = "unreachable" | "timeout" | "auth" | "http" | "bad_response" | "aborted";
+export type HubErrorKind =
+  | "unreachable"
+  | "timeout"
+  | "auth"
+  | "http"
+  | "bad_response"
+  | "aborted"
+  | "bad_path";
 
 /** A Hub failure whose message names the URL, what happened, and what to try next. */
 export class HubError extends Error {
@@ -75,9 +82,13 @@ export class HubClient {
     return `${this.baseUrl}/api/mcp`;
   }
 
-  /** The download URL of a relative path a Hub tool returned (`/snapshots/x/data.pcap`). */
+  /**
+   * The download URL of a relative path a Hub tool returned (`/snapshots/x/data.pcap`). The
+   * result always lies under `{base}/api/`: the Hub token goes with the request, and a path that
+   * climbed out (`/../../etc/passwd`) would hand it to whatever else the host serves.
+   */
   fileUrl(path: string): string {
-    return `${this.baseUrl}/api${path.startsWith("/") ? "" : "/"}${path}`;
+    return confineFilePath(this.baseUrl, path);
   }
 
   /** `GET {base}/api/mcp`: the Hub's tools and prompts. */
@@ -265,6 +276,39 @@ export class HubClient {
         "Check that Kubeshark is running and that the address is right (check_kubeshark_status tells more).",
     );
   }
+}
+
+/**
+ * `{base}/api/{path}`, refusing any path that is not plainly below `{base}/api/`: encoded dots,
+ * slashes and backslashes (servers decode them differently), backslashes, control characters,
+ * URLs, and dot segments that climb out once resolved.
+ */
+export function confineFilePath(baseUrl: string, path: string): string {
+  const refuse = (why: string) =>
+    new HubError(
+      "bad_path",
+      `The file path "${snippet(path, 120)}" ${why}; pass the relative path a Hub tool returned ` +
+        "(e.g. /snapshots/abc/data.pcap).",
+    );
+  // deno-lint-ignore no-control-regex
+  if (/[\\\x00-\x1f\x7f]/.test(path)) throw refuse("contains a backslash or a control character");
+  if (/%(2e|2f|5c|00)/i.test(path)) throw refuse("contains an encoded dot, slash or backslash");
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith("//")) throw refuse("is a URL");
+  const root = new URL(`${baseUrl.replace(/\/+$/, "")}/api/`);
+  const relative = path.replace(/^\/+/, "");
+  let url: URL;
+  try {
+    url = new URL(relative, root);
+  } catch {
+    throw refuse("is not a valid URL path");
+  }
+  if (
+    url.origin !== root.origin || !url.pathname.startsWith(root.pathname) ||
+    url.pathname === root.pathname
+  ) {
+    throw refuse(`leaves the Hub's file area (${root.pathname})`);
+  }
+  return url.href;
 }
 
 function rootMessage(error: Error): string {
