@@ -47,13 +47,13 @@ export class Session {
     config: Config,
     log: Logger,
     hub: HubAccess,
-    options: { kube?: () => Promise<KubeHubAccess> } = {},
+    options: { kube?: () => Promise<KubeHubAccess>; catalog?: HubCatalog } = {},
   ) {
     this.config = config;
     this.log = log;
     this.hub = hub;
     this.kube = options.kube;
-    this.catalog = new HubCatalog({
+    this.catalog = options.catalog ?? new HubCatalog({
       load: async (signal) => (await hub.client(signal)).discover(signal),
       onChange: () => {
         this.notify("notifications/tools/list_changed");
@@ -71,6 +71,15 @@ export class Session {
   /** Sends a notification (dropped before the client has initialized). */
   notify(method: string, params?: Record<string, unknown>): void {
     this.#notify(method, params);
+  }
+
+  /**
+   * State for one more client connection (an HTTP session): its own protocol version, notifier
+   * and log sink, sharing this process's Hub access, Hub catalog and Kubernetes side. The catalog
+   * still notifies through this session, which fans out to the connections (lib/http).
+   */
+  connection(log: Logger): Session {
+    return new Session(this.config, log, this.hub, { kube: this.kube, catalog: this.catalog });
   }
 
   /** Releases background work and connections. */
