@@ -7,7 +7,6 @@
 import {
   Authenticator,
   type AuthFailure,
-  type AuthOptions,
   type Principal,
   protectedResourceMetadata,
   wwwAuthenticate,
@@ -15,34 +14,13 @@ import {
 import { errorResponse } from "../dispatcher.ts";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "../protocol.ts";
 import type { Session } from "../session.ts";
-import { OriginPolicy, RateLimiter } from "./guard.ts";
+import { isLoopback, OriginPolicy, RateLimiter } from "./guard.ts";
+import { type HttpOptions, MAX_BODY_BYTES, RATE_LIMIT_PER_MINUTE } from "./options.ts";
 import { serverCard } from "./server_card.ts";
 import { HttpSession, SessionStore } from "./sessions.ts";
 
 /** The MCP endpoint's path. */
 export const MCP_PATH = "/mcp";
-/** Default request body limit. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** Default requests per minute per client. */
-export const RATE_LIMIT_PER_MINUTE = 600;
-
-/** How `--http` serves. */
-export interface HttpOptions {
-  hostname: string;
-  port: number;
-  /** The address clients use (behind an ingress), e.g. https://mcp.example.com; no path. */
-  publicUrl?: string;
-  /** More Host names to answer to (`*`: any). */
-  allowedHosts?: string[];
-  /** Browser origins that may call (`*`: any). */
-  allowedOrigins?: string[];
-  maxBodyBytes?: number;
-  /** Requests per minute per client; 0 turns the limit off. */
-  rateLimitPerMinute?: number;
-  /** How long an unused 2025-era session lives. */
-  sessionIdleMs?: number;
-  auth?: AuthOptions;
-}
 
 /** A running HTTP server. */
 export interface HttpServer {
@@ -431,4 +409,43 @@ function refuse(
 ): Response {
   if (url.pathname === MCP_PATH) return rpcError(status, message, headers);
   return Response.json({ error: message }, { status, headers });
+}
+
+/** Serves over HTTP until SIGINT or SIGTERM; returns the exit code. */
+export async function serveHttp(root: Session, options: HttpOptions): Promise<number> {
+  let server;
+  try {
+    server = await startHttpServer(root, options);
+  } catch (error) {
+    root.log.error(
+      `Cannot listen on ${options.hostname}:${options.port}: ${(error as Error).message}`,
+    );
+    root.close();
+    return 1;
+  }
+  const auth = options.auth ?? {};
+  const guarded = auth.token !== undefined || auth.oauth !== undefined;
+  // Parsed by tests and scripts: the resolved address, once listening.
+  root.log.info(`Serving MCP over HTTP at ${server.url}/mcp`);
+  if (!isLoopback(options.hostname) && !guarded) {
+    root.log.warn(
+      `Listening on ${options.hostname} without authentication: anyone who can reach this ` +
+        `port can use the server${
+          root.config.allowDestructive ? ", including start_kubeshark and stop_kubeshark" : ""
+        }. Set --http-token or --oauth-issuer.`,
+    );
+  }
+  const stop = () => void server.shutdown();
+  const signals: Deno.Signal[] = [];
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, stop);
+      signals.push(signal);
+    } catch {
+      // SIGTERM cannot be listened for on Windows.
+    }
+  }
+  await server.finished;
+  for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  return 0;
 }

@@ -1,0 +1,12 @@
+import { HubDouble } from "./tests/support/hub_double.ts";
+import { parseCommandLine, hubAccessFor } from "./lib/cli.ts";
+import { Session } from "./lib/session.ts";
+import { Logger } from "./lib/log.ts";
+import { startHttpServer } from "./lib/http/mod.ts";
+const hub = new HubDouble();
+const { config } = await parseCommandLine(["--url", hub.url]);
+const log = new Logger();
+const root = new Session(config, log, hubAccessFor(config, log));
+const server = await startHttpServer(root, { hostname: "127.0.0.1", port: 8765 });
+console.log(server.url);
+await server.finished;
