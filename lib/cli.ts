@@ -8,6 +8,7 @@ import {
   readConfigFile,
 } from "./config.ts";
 import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
+import { HTTP_FLAGS, HTTP_USAGE, parseHttpFlags } from "./http/options.ts";
 import { NAMESPACE_NAME } from "./kube/api.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
@@ -29,6 +30,9 @@ Modes:
                          Serve the demo Hub over HTTP (default 127.0.0.1:8899), for --url
   render [--set K=V] [-n NS]
                          Print the Kubernetes objects of Kubeshark (chart 53.3.0) as YAML
+  render --mcp-server [-n NS] [--replicas N] [--image IMAGE] [--http-public-url URL]
+         [--oauth-issuer URL …]
+                         Print the objects that run this server over HTTP beside Kubeshark
 
 Flags:
   --demo                 Serve the built-in demo Hub's sample traffic (read-only)
@@ -51,7 +55,8 @@ Flags:
   -d, --debug            Verbose logs on stderr
   -v, --version          Print the version and exit
   -h, --help             Print this help and exit
-`;
+  --in-cluster           URL mode in a pod: mint the Hub token with the pod's ServiceAccount
+${HTTP_USAGE}`;
 
 const OPTIONS = {
   demo: { type: "boolean" },
@@ -72,6 +77,11 @@ const OPTIONS = {
   debug: { type: "boolean", short: "d" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
+  "in-cluster": { type: "boolean" },
+  "mcp-server": { type: "boolean" },
+  replicas: { type: "string" },
+  image: { type: "string" },
+  ...HTTP_FLAGS,
 } as const;
 
 /** What the command line asks for. */
@@ -107,6 +117,12 @@ export async function parseCommandLine(
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (flags.listen !== undefined && !demoHub) {
     throw new UsageError("--listen goes with the demo-hub command");
+  }
+  if ((flags["mcp-server"] || flags.replicas || flags.image) && !render) {
+    throw new UsageError("--mcp-server, --replicas and --image go with the render command");
+  }
+  if (flags["in-cluster"] && flags.url === undefined) {
+    throw new UsageError("--in-cluster goes with --url (the Hub's Service address)");
   }
   if (flags.demo && flags.url !== undefined) {
     throw new UsageError("--demo and --url are two different modes; pass one of them");
@@ -166,6 +182,24 @@ export async function parseCommandLine(
   if (!NAMESPACE_NAME.test(namespace)) {
     throw new UsageError(`namespace "${namespace}" is not a valid Kubernetes namespace name`);
   }
+  const mcpServer = render && flags["mcp-server"];
+  let http;
+  try {
+    // render --mcp-server takes the HTTP flags to put them in the pod; it serves nothing itself.
+    http = parseHttpFlags(mcpServer ? { http: "0.0.0.0:8080", ...flags } : flags, env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (mcpServer && http?.auth?.token !== undefined) {
+    throw new UsageError(
+      "render --mcp-server never prints a token: the pods read it from the Secret " +
+        "kubeshark-mcp-token (see README); drop --http-token",
+    );
+  }
+  const replicas = flags.replicas === undefined ? 2 : Number(flags.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100) {
+    throw new UsageError(`--replicas "${flags.replicas}" must be a whole number from 1 to 100`);
+  }
   const config: Config = {
     mode: flags.demo ? "demo" : url ? "url" : "proxy",
     url,
@@ -183,6 +217,9 @@ export async function parseCommandLine(
     hubTimeoutMs,
     listen: parseListen(flags.listen ?? "127.0.0.1:8899"),
     proxy,
+    http: mcpServer ? undefined : http,
+    inCluster: flags["in-cluster"] ?? false,
+    mcpServer: mcpServer ? { replicas, image: flags.image, http } : undefined,
   };
   return { action, config };
 }
@@ -246,6 +283,30 @@ export function hubAccessFor(
         transport: async (request) => {
           handler ??= import("./demo/hub.ts").then((demo) => demo.createDemoHub());
           return (await handler)(request);
+        },
+      }),
+    );
+  }
+  if (config.mode === "url" && config.inCluster) {
+    // In a pod: the Hub token is minted for kubeshark-cli with the pod's ServiceAccount.
+    let minter: Promise<import("./kube/hub_token.ts").HubTokenMinter> | undefined;
+    const mint = () =>
+      minter ??= Promise.all([import("./kube/in_cluster.ts"), import("./kube/hub_token.ts")])
+        .then(([cluster, tokens]) => {
+          const api = cluster.inClusterApi();
+          return new tokens.HubTokenMinter(() => Promise.resolve(api), config.namespace, log);
+        });
+    return fixedHubAccess(
+      new HubClient(config.url!, {
+        timeoutMs: config.hubTimeoutMs,
+        credentials: {
+          token: async () => (await mint()).token(),
+          rejected: () => void mint().then((m) => m.invalidate()),
+          license: config.license,
+          advice:
+            "In the cluster the token is minted for ServiceAccount kubeshark-cli: enable it " +
+            "with the chart value tap.auth.cli.enabled=true, and let this pod's ServiceAccount " +
+            "create serviceaccounts/token for it (render --mcp-server does).",
         },
       }),
     );
@@ -319,6 +380,7 @@ export async function run(args: string[]): Promise<number> {
       return ok ? 0 : 1;
     }
     case "render": {
+      if (config.mcpServer) return await renderMcpServerObjects(config);
       const [{ renderRelease }, { stringify }] = await Promise.all([
         import("./kube/manifests/mod.ts"),
         import("yaml"),
@@ -346,11 +408,35 @@ export async function run(args: string[]): Promise<number> {
       if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
       const kube = proxyAccess(config, log);
       const hub = hubAccessFor(config, log, kube);
-      return await serve(
-        new Session(config, log, hub, { kube: config.mode === "proxy" ? kube : undefined }),
-      );
+      const session = new Session(config, log, hub, {
+        kube: config.mode === "proxy" ? kube : undefined,
+      });
+      if (config.http) {
+        const { serveHttp } = await import("./http/mod.ts");
+        return await serveHttp(session, config.http);
+      }
+      return await serve(session);
     }
   }
+}
+
+async function renderMcpServerObjects(config: Config): Promise<number> {
+  const [{ renderMcpServer, DEFAULT_IMAGE }, { stringify }] = await Promise.all([
+    import("./kube/manifests/mcp_server.ts"),
+    import("yaml"),
+  ]);
+  const settings = config.mcpServer!;
+  const objects = renderMcpServer({
+    namespace: config.namespace,
+    replicas: settings.replicas,
+    image: settings.image ?? DEFAULT_IMAGE,
+    publicUrl: settings.http?.publicUrl,
+    oauth: settings.http?.auth?.oauth,
+  });
+  const header = `# kubeshark-mcp render --mcp-server: ${settings.replicas} replica(s) in ` +
+    `namespace "${config.namespace}"\n`;
+  await writeStdout(header + objects.map((object) => `---\n${stringify(object)}`).join(""));
+  return 0;
 }
 
 async function writeStdout(text: string): Promise<void> {

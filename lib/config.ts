@@ -1,4 +1,5 @@
 /** The resolved configuration, and Kubeshark's config file (`~/.kubeshark/config.yaml`). */
+import type { HttpOptions } from "./http/options.ts";
 import { getValue, type Values } from "./set_values.ts";
 
 /** How the server reaches the Hub: a URL, Kubernetes, or the built-in demo Hub. */
@@ -30,6 +31,12 @@ export interface Config {
   proxy?: "port-forward" | "service";
   /** `demo-hub`: where to listen (host:port). */
   listen: string;
+  /** `--http`: serve MCP over HTTP instead of stdio. */
+  http?: HttpOptions;
+  /** URL mode in a pod: mint the Hub token with the pod's ServiceAccount. */
+  inCluster?: boolean;
+  /** `render --mcp-server`: what to render. */
+  mcpServer?: { replicas: number; image?: string; http?: HttpOptions };
 }
 
 /** Kubeshark's default release namespace. */
