@@ -186,11 +186,14 @@ export async function parseCommandLine(
   let http;
   try {
     // render --mcp-server takes the HTTP flags to put them in the pod; it serves nothing itself.
-    http = parseHttpFlags(mcpServer ? { http: "0.0.0.0:8080", ...flags } : flags, env);
+    const httpFlags = Object.fromEntries(
+      Object.keys(HTTP_FLAGS).map((name) => [name, flags[name as keyof typeof HTTP_FLAGS]]),
+    );
+    http = parseHttpFlags(mcpServer ? { ...httpFlags, http: "0.0.0.0:8080" } : httpFlags, env);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (mcpServer && http?.auth?.token !== undefined) {
+  if (mcpServer && flags["http-token"] !== undefined) {
     throw new UsageError(
       "render --mcp-server never prints a token: the pods read it from the Secret " +
         "kubeshark-mcp-token (see README); drop --http-token",
