@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 
 interface SigningKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
   jwk: Record<string, unknown>;
 }
 
@@ -38,12 +38,12 @@ export class IssuerDouble {
 
   /** Starts the double with one signing key. */
   static async start(): Promise<IssuerDouble> {
-    let double: IssuerDouble | undefined;
+    const holder: { double?: IssuerDouble } = {};
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request) => double!.#handle(request),
+      (request) => holder.double!.#handle(request),
     );
-    double = new IssuerDouble(server, `http://127.0.0.1:${server.addr.port}`);
+    const double = holder.double = new IssuerDouble(server, `http://127.0.0.1:${server.addr.port}`);
     await double.rotate();
     return double;
   }
