@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startHttpServer } from "../lib/http/mod.ts";
-import { hubAccessFor, parseCommandLine } from "../lib/cli.ts";
+import { createModeAccess } from "../lib/access.ts";
+import { parseCommandLine } from "../lib/cli.ts";
 import { Logger } from "../lib/log.ts";
 import { Session } from "../lib/session.ts";
 import { IssuerDouble } from "./support/issuer_double.ts";
@@ -198,7 +199,7 @@ Deno.test("OAuth: after the issuer rotates its keys, tokens signed with the new 
   const { config } = await parseCommandLine(["--demo"], new Map());
   const log = new Logger();
   log.setStderrLevel("error");
-  const root = new Session(config, log, hubAccessFor(config, log));
+  const root = new Session(config, log, createModeAccess(config, log));
   const server = await startHttpServer(root, {
     hostname: "127.0.0.1",
     port: 0,

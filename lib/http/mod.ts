@@ -50,15 +50,17 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
   const sessions = new SessionStore({ idleMs: options.sessionIdleMs });
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const versions = knownVersions();
-  let destructive: Promise<Set<string>> | undefined;
-  const destructiveTools = () =>
-    destructive ??= import("../tools/mod.ts").then(({ buildToolTable }) =>
-      new Set(
-        [...buildToolTable(root.config).byName.values()]
-          .filter((tool) => tool.annotations.destructiveHint)
-          .map((tool) => tool.name),
-      )
-    );
+  /** Whether a tool changes the cluster: our start/stop, or a Hub tool so annotated or named. */
+  async function destructiveTool(name: string): Promise<boolean> {
+    const [{ startKubeshark, stopKubeshark }, { hubToolAnnotations }] = await Promise.all([
+      import("../tools/lifecycle.ts"),
+      import("../hub/hints.ts"),
+    ]);
+    const local = [startKubeshark, stopKubeshark].find((tool) => tool.name === name);
+    if (local) return local.annotations.destructiveHint === true;
+    const known = root.catalog.known?.tools.find((tool) => tool.name === name);
+    return hubToolAnnotations(name, known?.annotations).destructiveHint === true;
+  }
 
   // The shared catalog notifies the process's session; every HTTP session passes it on.
   root.setNotifier((method, params) => {
@@ -252,12 +254,13 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
   ): Promise<AuthFailure | undefined> {
     const calls = messages.filter((message) => methodOf(message) === "tools/call");
     if (!calls.length || !auth.options.oauth?.destructiveScopes.length) return undefined;
-    const names = await destructiveTools();
-    const destructiveCall = calls.some((message) => {
+    for (const message of calls) {
       const name = (message as { params?: { name?: unknown } }).params?.name;
-      return typeof name === "string" && names.has(name);
-    });
-    return destructiveCall ? auth.checkDestructive(principal) : undefined;
+      if (typeof name === "string" && await destructiveTool(name)) {
+        return auth.checkDestructive(principal);
+      }
+    }
+    return undefined;
   }
 
   const controller = new AbortController();

@@ -40,6 +40,6 @@ export async function serverCard(config: Config, endpoint: string, auth: Authent
       resources: {},
       logging: {},
     },
-    tools: buildToolTable(config).listed,
+    tools: buildToolTable(config).list(undefined),
   };
 }
