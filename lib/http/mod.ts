@@ -18,6 +18,15 @@ import { isLoopback, OriginPolicy, RateLimiter } from "./guard.ts";
 import { type HttpOptions, MAX_BODY_BYTES, RATE_LIMIT_PER_MINUTE } from "./options.ts";
 import { serverCard } from "./server_card.ts";
 import { HttpSession, SessionStore } from "./sessions.ts";
+import {
+  headerMismatch,
+  headerMismatchResponse,
+  invalidModernRequest,
+  MODERN_VERSIONS,
+  modernVersionOf,
+  StatelessEndpoint,
+  unsupportedVersionResponse,
+} from "./stateless.ts";
 
 /** The MCP endpoint's path. */
 export const MCP_PATH = "/mcp";
@@ -32,9 +41,9 @@ export interface HttpServer {
   shutdown(): Promise<void>;
 }
 
-/** Protocol versions the HTTP transport accepts in `MCP-Protocol-Version`. */
+/** Protocol versions the HTTP transport serves, newest first. */
 function knownVersions(): Set<string> {
-  return new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+  return new Set<string>([...MODERN_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS]);
 }
 
 /** Starts serving; resolves once listening. */
@@ -50,6 +59,7 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
   const sessions = new SessionStore({ idleMs: options.sessionIdleMs });
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const versions = knownVersions();
+  let stateless: StatelessEndpoint | undefined;
   /** Whether a tool changes the cluster: our start/stop, or a Hub tool so annotated or named. */
   async function destructiveTool(name: string): Promise<boolean> {
     const [{ startKubeshark, stopKubeshark }, { hubToolAnnotations }] = await Promise.all([
@@ -144,12 +154,14 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
     }
     const version = request.headers.get("mcp-protocol-version");
     if (version !== null && !versions.has(version)) {
-      return rpcError(
-        400,
-        `Bad Request: unsupported MCP-Protocol-Version "${version}"; supported: ${
-          [...versions].join(", ")
-        }`,
-      );
+      return unsupportedVersionResponse(null, version, [...versions]);
+    }
+    const modern = version !== null && MODERN_VERSIONS.includes(version);
+    if (modern && request.method !== "POST") {
+      // 2026-07-28 has no GET stream and no sessions to delete.
+      return rpcError(405, `Method not allowed in ${version}: ${request.method}`, {
+        allow: "POST",
+      });
     }
     const sessionId = request.headers.get("mcp-session-id");
     const owned = (id: string) => {
@@ -217,6 +229,10 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
       const refusal = await destructiveRefusal(messages, principal);
       if (refusal) return denied(refusal);
     }
+    const headerVersion = request.headers.get("mcp-protocol-version");
+    const modern = messages.some((message) => modernVersionOf(message) !== undefined) ||
+      (headerVersion !== null && MODERN_VERSIONS.includes(headerVersion));
+    if (modern) return modernPost(request, messages, batch);
     const sse = accepts(request, "text/event-stream") &&
       // Tool calls may report progress and logs while they run: those answers stream.
       messages.some((message) => methodOf(message) === "tools/call");
@@ -246,6 +262,36 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
     const session = owned(sessionId);
     if (!session) return sessionNotFound();
     return await session.post(messages, batch, sse);
+  }
+
+  /** A 2026-07-28 POST: one request, its headers matching its body, answered statelessly. */
+  function modernPost(
+    request: Request,
+    messages: unknown[],
+    batch: boolean,
+  ): Response | Promise<Response> {
+    if (batch || messages.length !== 1) {
+      return invalidModernRequest("a 2026-07-28 POST carries exactly one message");
+    }
+    const message = messages[0];
+    if (message === null || typeof message !== "object" || Array.isArray(message)) {
+      return invalidModernRequest("the body must be a JSON-RPC request object");
+    }
+    const record = message as Record<string, unknown>;
+    const id = typeof record.id === "string" || typeof record.id === "number" ? record.id : null;
+    const version = modernVersionOf(record);
+    if (version !== undefined && !MODERN_VERSIONS.includes(version)) {
+      return unsupportedVersionResponse(id, version, [...versions]);
+    }
+    const mismatch = headerMismatch(request.headers, record);
+    if (mismatch) return headerMismatchResponse(id, mismatch);
+    stateless ??= new StatelessEndpoint(root);
+    if (id === null) {
+      // This revision defines no client notifications over HTTP: accepted, and ignored.
+      return new Response(null, { status: 202 });
+    }
+    const sse = accepts(request, "text/event-stream") && record.method === "tools/call";
+    return stateless.handle(record, sse, request.signal);
   }
 
   async function destructiveRefusal(
