@@ -10,6 +10,11 @@ import {
   Client as Client2,
   StreamableHTTPClientTransport as Transport2,
 } from "@modelcontextprotocol/client";
+import { createModeAccess } from "../lib/access.ts";
+import { parseCommandLine } from "../lib/cli.ts";
+import { startHttpServer } from "../lib/http/mod.ts";
+import { Logger } from "../lib/log.ts";
+import { Session } from "../lib/session.ts";
 import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort } from "./support/harness.ts";
 import { initializeBody, POST_HEADERS, withHttpServer } from "./support/http_process.ts";
@@ -232,4 +237,41 @@ Deno.test("an unsupported MCP-Protocol-Version header is refused with 400", asyn
     assert.equal(response.status, 400);
     assert.match((await response.json()).error.message, /1999-01-01/);
   });
+});
+
+Deno.test("an idle session expires: its id is then unknown (404)", async () => {
+  const { config } = await parseCommandLine(["--demo"], new Map());
+  const log = new Logger();
+  log.setStderrLevel("error");
+  const root = new Session(config, log, createModeAccess(config, log));
+  const server = await startHttpServer(root, {
+    hostname: "127.0.0.1",
+    port: 0,
+    sessionIdleMs: 1_000,
+  });
+  const endpoint = `${server.url}/mcp`;
+  try {
+    const init = await fetch(endpoint, {
+      method: "POST",
+      headers: POST_HEADERS,
+      body: JSON.stringify(initializeBody()),
+    });
+    const headers = { ...POST_HEADERS, "mcp-session-id": init.headers.get("mcp-session-id")! };
+    await init.body?.cancel();
+    const list = () =>
+      fetch(endpoint, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+      });
+    const fresh = await list();
+    await fresh.body?.cancel();
+    assert.equal(fresh.status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const expired = await list();
+    await expired.body?.cancel();
+    assert.equal(expired.status, 404);
+  } finally {
+    await server.shutdown();
+  }
 });
