@@ -149,3 +149,14 @@ Deno.test("an unsupported protocol version is refused with 400 and -32022 listin
     assert.equal(get.status, 405);
   });
 });
+
+Deno.test("a modern request without its _meta envelope is refused with 400 and -32602", async () => {
+  await withHttpServer(["--demo"], async (server) => {
+    const bare = { jsonrpc: "2.0", id: 9, method: "tools/list", params: {} };
+    const answer = await post(server.endpoint, bare, headersFor(bare));
+    assert.equal(answer.status, 400);
+    assert.equal(answer.json.id, 9);
+    assert.equal(answer.json.error.code, -32602);
+    assert.match(answer.json.error.message, /_meta/);
+  });
+});

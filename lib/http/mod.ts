@@ -19,8 +19,10 @@ import { type HttpOptions, MAX_BODY_BYTES, RATE_LIMIT_PER_MINUTE } from "./optio
 import { serverCard } from "./server_card.ts";
 import { HttpSession, SessionStore } from "./sessions.ts";
 import {
+  envelopeProblem,
   headerMismatch,
   headerMismatchResponse,
+  invalidEnvelopeResponse,
   invalidModernRequest,
   MODERN_VERSIONS,
   modernVersionOf,
@@ -286,6 +288,10 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
     const mismatch = headerMismatch(request.headers, record);
     if (mismatch) return headerMismatchResponse(id, mismatch);
     stateless ??= new StatelessEndpoint(root);
+    if (id !== null) {
+      const problem = envelopeProblem(record);
+      if (problem) return invalidEnvelopeResponse(id, problem);
+    }
     if (id === null) {
       // This revision defines no client notifications over HTTP: accepted, and ignored.
       return new Response(null, { status: 202 });

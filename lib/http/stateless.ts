@@ -24,6 +24,8 @@ const META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
 
 /** JSON-RPC codes of the modern transport. */
 export const HEADER_MISMATCH = -32020;
+/** A capability the request needs was not declared in its `_meta` (2026-07-28). */
+const MISSING_CAPABILITY = -32021;
 /** The code of an unsupported protocol version (2026-07-28). */
 export const UNSUPPORTED_VERSION = -32022;
 
@@ -60,7 +62,8 @@ export function headerMismatch(
   const version = modernVersionOf(message);
   const headerVersion = headers.get("mcp-protocol-version");
   if (headerVersion === null) return "the MCP-Protocol-Version header is missing";
-  if (headerVersion !== version) {
+  // A body without a version is an invalid envelope (-32602), reported by the caller.
+  if (version !== undefined && headerVersion !== version) {
     return `MCP-Protocol-Version header value '${headerVersion}' does not match body value '${version}'`;
   }
   const method = headers.get("mcp-method");
@@ -187,7 +190,9 @@ export class StatelessEndpoint {
 function statusFor(reply: unknown): number {
   const code = (reply as { error?: { code?: number } }).error?.code;
   if (code === -32601) return 404;
-  if (code === UNSUPPORTED_VERSION || code === HEADER_MISMATCH) return 400;
+  if (code === UNSUPPORTED_VERSION || code === HEADER_MISMATCH || code === MISSING_CAPABILITY) {
+    return 400;
+  }
   return 200;
 }
 
@@ -214,6 +219,30 @@ export function unsupportedVersionResponse(
       data: { supported, requested: version },
     },
   }, { status: 400 });
+}
+
+/** Why a modern request's `_meta` envelope is incomplete, if it is. */
+export function envelopeProblem(message: Record<string, unknown>): string | undefined {
+  const params = message.params as Record<string, unknown> | undefined;
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (meta === undefined || meta === null || typeof meta !== "object") {
+    return "params._meta is required in 2026-07-28 (protocol version and client capabilities)";
+  }
+  if (typeof meta[META_PROTOCOL_VERSION] !== "string") {
+    return `params._meta["${META_PROTOCOL_VERSION}"] is required`;
+  }
+  const capabilities = meta["io.modelcontextprotocol/clientCapabilities"];
+  if (capabilities === null || typeof capabilities !== "object" || Array.isArray(capabilities)) {
+    return `params._meta["io.modelcontextprotocol/clientCapabilities"] is required (an object)`;
+  }
+  return undefined;
+}
+
+/** A 400 invalid-params answer for an incomplete envelope. */
+export function invalidEnvelopeResponse(id: RequestId | null, detail: string): Response {
+  return Response.json(errorResponse(id, "invalid_params", `Invalid params: ${detail}`), {
+    status: 400,
+  });
 }
 
 /** An invalid-request answer (a modern POST must hold exactly one request). */
