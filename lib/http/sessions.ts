@@ -162,7 +162,11 @@ export class HttpSession {
       sse ? new SseStream() : undefined,
     );
     this.#exchanges.add(exchange);
-    exchange.done.then(() => this.#exchanges.delete(exchange));
+    exchange.done.then(() => {
+      this.#exchanges.delete(exchange);
+      // Idle time counts from the last answer: a slow call does not age its session.
+      this.lastActive = Date.now();
+    });
     const tokens = new Map(
       requests.flatMap((r) =>
         r.progressToken === undefined ? [] : [[r.progressToken, exchange] as const]
