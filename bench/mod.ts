@@ -248,6 +248,7 @@ try {
       ms(percentile(demo.warm, 99))
     }   target < 20 ms`,
   );
+  await (await import("./protocol.ts")).benchProtocol(SPAWNS);
 } finally {
   await hub.close();
 }
