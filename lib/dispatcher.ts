@@ -268,7 +268,11 @@ export class Dispatcher {
     let result: CallToolResult;
     try {
       const table = await this.#tools();
-      result = await table.call(name, args ?? {}, ctx, this.#session.catalog.known);
+      // A Hub tool's schema comes from the catalog: wait for a discovery under way, as tools/list.
+      const info = table.isLocal(name)
+        ? undefined
+        : await this.#session.catalog.current(this.#discoveryWaitMs());
+      result = await table.call(name, args ?? {}, ctx, info);
     } catch (error) {
       result = this.#toolFailure(name, error);
     }
