@@ -14,7 +14,7 @@ import type { z } from "zod";
 import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
 import { DISCOVERY_TTL_MS } from "./hub/catalog.ts";
 import { instructionsFor } from "./instructions.ts";
-import type { LogLevel } from "./log.ts";
+import type { Logger, LogLevel } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
   ALL_PROTOCOL_VERSIONS,
@@ -40,6 +40,7 @@ import {
   supportsStructuredContent,
   TaskIdParams,
   TASKS_EXTENSION,
+  type TextContent,
   type ToolDescriptor,
 } from "./protocol.ts";
 import { sealState, verifyState } from "./request_state.ts";
@@ -529,13 +530,11 @@ export class Dispatcher {
     if (request.modern) {
       // 2026-07-28: a deterministic order (clients cache lists): ours first, as always, then
       // the Hub's by name, whatever order its discovery document had.
-      const local = table.localNames;
-      const rank = (tool: ToolDescriptor) => {
-        const index = local.indexOf(tool.name);
-        return index < 0 ? local.length : index;
-      };
+      // (toSorted is stable: our tools keep their order.)
+      const hubRank = (tool: ToolDescriptor) => table.isLocal(tool.name) ? 0 : 1;
       tools = tools.toSorted((a, b) =>
-        rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+        hubRank(a) - hubRank(b) ||
+        (hubRank(a) === 0 ? 0 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
       );
     }
     // The Hub's catalog TTL is how long the list stays right; without the Hub, it is stale at once.
@@ -570,7 +569,11 @@ export class Dispatcher {
     let result: CallToolResult;
     try {
       const table = await this.#tools();
-      const prepared = await table.prepare(name, args, ctx, this.#session.catalog.known);
+      // A Hub tool's schema comes from the catalog: wait for a discovery under way, as tools/list.
+      const info = table.isLocal(name)
+        ? undefined
+        : await this.#session.catalog.current(this.#discoveryWaitMs());
+      const prepared = await table.prepare(name, args, ctx, info);
       if ("result" in prepared) {
         result = prepared.result;
       } else {
@@ -585,7 +588,7 @@ export class Dispatcher {
       }
     } catch (error) {
       if (error instanceof InputRequired) return error.result;
-      result = this.#toolFailure(name, error);
+      result = toolFailure(name, error, this.#session.log);
     }
     return resultForVersion(result, version);
   }
@@ -634,7 +637,7 @@ export class Dispatcher {
         return await run(ctx);
       } catch (error) {
         if (signal.aborted) throw error;
-        return this.#toolFailure(name, error);
+        return toolFailure(name, error, this.#session.log);
       }
     }, {
       ttlMs,
@@ -785,23 +788,6 @@ export class Dispatcher {
     });
   }
 
-  /**
-   * The one funnel from a failed tool call to its `isError` result. Library errors carry messages
-   * written for the model; anything else is a bug: its detail goes to stderr, a short text to the
-   * client.
-   */
-  #toolFailure(name: string, error: unknown): CallToolResult {
-    if (error instanceof ActionableError) return toolError(error.message);
-    if (error instanceof McpError) throw error;
-    this.#session.log.error(
-      `${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
-    );
-    return toolError(
-      `${name} failed unexpectedly (${describeError(error)}). The server's log (stderr) has the ` +
-        "details; retry, and report it if it persists.",
-    );
-  }
-
   #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
     if (token === undefined) return () => {};
     let last = -Infinity;
@@ -904,7 +890,28 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<
   return parsed.data;
 }
 
-function toolError(text: string): CallToolResult {
+/**
+ * The one funnel from a failed tool call to its `isError` result. Library errors carry messages
+ * written for the model; anything else is a bug: its detail goes to stderr, a short text to the
+ * client. Protocol errors (McpError) are rethrown for a JSON-RPC error reply.
+ */
+export function toolFailure(name: string, error: unknown, log: Logger): ToolErrorResult {
+  if (error instanceof ActionableError) return toolError(error.message);
+  if (error instanceof McpError) throw error;
+  log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
+  return toolError(
+    `${name} failed unexpectedly (${describeError(error)}). The server's log (stderr) has the ` +
+      "details; retry, and report it if it persists.",
+  );
+}
+
+/** A failed call's result: text only (what the model reads), flagged isError. */
+interface ToolErrorResult extends CallToolResult {
+  content: TextContent[];
+  isError: true;
+}
+
+function toolError(text: string): ToolErrorResult {
   return { content: [{ type: "text", text }], isError: true };
 }
 
