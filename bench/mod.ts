@@ -248,6 +248,7 @@ try {
       ms(percentile(demo.warm, 99))
     }   target < 20 ms`,
   );
+  await (await import("./protocol.ts")).benchProtocol(SPAWNS);
   await (await import("./http.ts")).benchHttp(hub.url);
 } finally {
   await hub.close();

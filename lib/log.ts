@@ -32,6 +32,7 @@ export class Logger {
   #stderrLevel: LogLevel = "info";
   #clientLevel: LogLevel = "warning";
   #clientSink?: ClientLogSink;
+  #requestSinks = new Set<{ level: LogLevel; sink: ClientLogSink }>();
 
   /** Sets the lowest level written to stderr (`--debug` lowers it to debug). */
   setStderrLevel(level: LogLevel): void {
@@ -48,6 +49,16 @@ export class Logger {
     this.#clientSink = sink;
   }
 
+  /**
+   * Forwards records at or above `level` to `sink` until the returned function is called: the
+   * modern era's per-request `io.modelcontextprotocol/logLevel`, which lasts as long as the request.
+   */
+  addRequestSink(level: LogLevel, sink: ClientLogSink): () => void {
+    const entry = { level, sink };
+    this.#requestSinks.add(entry);
+    return () => this.#requestSinks.delete(entry);
+  }
+
   /** Writes one record. Never throws: a broken stderr must not take a request down. */
   log(level: LogLevel, message: string): void {
     if (rank(level) >= rank(this.#stderrLevel)) {
@@ -59,6 +70,9 @@ export class Logger {
     }
     if (this.#clientSink && rank(level) >= rank(this.#clientLevel)) {
       this.#clientSink(level, message);
+    }
+    for (const { level: threshold, sink } of this.#requestSinks) {
+      if (rank(level) >= rank(threshold)) sink(level, message);
     }
   }
 

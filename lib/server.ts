@@ -67,6 +67,7 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
     // stdin failed or was cancelled by a signal: shut down the same way as at EOF.
   }
   lines.end();
+  dispatcher.endSubscriptions();
   await dispatcher.drain(SHUTDOWN_GRACE_MS);
   dispatcher.abortAll();
   await writer.flush();

@@ -9,6 +9,7 @@ import type { HubAccess } from "./hub/access.ts";
 import { HubCatalog } from "./hub/catalog.ts";
 import type { Logger } from "./log.ts";
 import { LATEST_PROTOCOL_VERSION } from "./protocol.ts";
+import { TaskStore } from "./tasks.ts";
 
 /** Sends a notification to the client (a no-op until the client has initialized). */
 export type Notify = (method: string, params?: Record<string, unknown>) => void;
@@ -21,6 +22,8 @@ export class Session {
   /** Proxy mode: the Kubernetes side (loaded on first use). */
   readonly kube?: KubeLoader;
   readonly catalog: HubCatalog;
+  /** Tool calls running as tasks (both eras), kept for polling. */
+  readonly tasks: TaskStore = new TaskStore();
   protocolVersion: string = LATEST_PROTOCOL_VERSION;
   #notify: Notify = () => {};
 
@@ -67,6 +70,7 @@ export class Session {
 
   /** Releases background work and connections. */
   close(): void {
+    this.tasks.abortAll();
     this.catalog.close();
     this.hub.close();
   }

@@ -16,7 +16,17 @@ const SUITE_DEADLINE_MS = 180_000;
 
 async function runSuite(suite: string, args: string[]) {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", `npm:${suite}`, "server", ...args],
+    // --no-config, --no-lock: the suite is not ours; it must not enter deno.json or deno.lock.
+    args: [
+      "run",
+      "--allow-all",
+      "--quiet",
+      "--no-config",
+      "--no-lock",
+      `npm:${suite}`,
+      "server",
+      ...args,
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
