@@ -77,6 +77,7 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
   // The shared catalog notifies the process's session; every HTTP session passes it on.
   root.setNotifier((method, params) => {
     for (const session of sessions.all()) session.notify(method, params);
+    stateless?.notify(method, params);
   });
 
   /** This server's public base for a request: --public-url, else what the client called. */

@@ -5,7 +5,7 @@
  */
 import type { Authenticator } from "../auth/mod.ts";
 import type { Config } from "../config.ts";
-import { SUPPORTED_PROTOCOL_VERSIONS } from "../protocol.ts";
+import { ALL_PROTOCOL_VERSIONS } from "../protocol.ts";
 import { VERSION } from "../version.ts";
 
 /** The card's schema address, as SEP-2127 gives it. */
@@ -31,7 +31,7 @@ export async function serverCard(config: Config, endpoint: string, auth: Authent
     remotes: [{
       type: "streamable-http",
       url: endpoint,
-      supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
+      supportedProtocolVersions: [...ALL_PROTOCOL_VERSIONS],
       authentication: { required: schemes.length > 0, schemes },
     }],
     capabilities: {

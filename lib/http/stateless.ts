@@ -11,16 +11,14 @@
  */
 import { Dispatcher, errorResponse } from "../dispatcher.ts";
 import { Logger } from "../log.ts";
-import type { RequestId } from "../protocol.ts";
+import { META, MODERN_PROTOCOL_VERSIONS, type RequestId } from "../protocol.ts";
 import type { Session } from "../session.ts";
 import { SSE_HEADERS, SseStream } from "./sse.ts";
 
 /** Modern revisions: served without sessions. */
-export const MODERN_VERSIONS: readonly string[] = ["2026-07-28"];
-/** The `_meta` key naming a modern request's protocol version. */
-export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
-/** The `_meta` key tying a notification to its `subscriptions/listen` request. */
-const META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
+export const MODERN_VERSIONS: readonly string[] = MODERN_PROTOCOL_VERSIONS;
+const META_PROTOCOL_VERSION = META.protocolVersion;
+const META_SUBSCRIPTION_ID = META.subscriptionId;
 
 /** JSON-RPC codes of the modern transport. */
 export const HEADER_MISMATCH = -32020;
@@ -95,6 +93,7 @@ interface Exchange {
 /** The process's one stateless endpoint for modern requests. */
 export class StatelessEndpoint {
   #dispatcher: Dispatcher;
+  #session: Session;
   #exchanges = new Map<string, Exchange>();
   #tokens = new Map<string, Exchange>();
   #counter = 0;
@@ -102,8 +101,13 @@ export class StatelessEndpoint {
   constructor(root: Session) {
     const log = new Logger();
     if (root.config.debug) log.setStderrLevel("debug");
-    const session = root.connection(log);
-    this.#dispatcher = new Dispatcher(session, (message) => this.#route(message));
+    this.#session = root.connection(log);
+    this.#dispatcher = new Dispatcher(this.#session, (message) => this.#route(message));
+  }
+
+  /** Passes a process-wide change (list_changed) to the open `subscriptions/listen` streams. */
+  notify(method: string, params?: Record<string, unknown>): void {
+    this.#session.notify(method, params);
   }
 
   /**
@@ -231,9 +235,9 @@ export function envelopeProblem(message: Record<string, unknown>): string | unde
   if (typeof meta[META_PROTOCOL_VERSION] !== "string") {
     return `params._meta["${META_PROTOCOL_VERSION}"] is required`;
   }
-  const capabilities = meta["io.modelcontextprotocol/clientCapabilities"];
+  const capabilities = meta[META.clientCapabilities];
   if (capabilities === null || typeof capabilities !== "object" || Array.isArray(capabilities)) {
-    return `params._meta["io.modelcontextprotocol/clientCapabilities"] is required (an object)`;
+    return `params._meta["${META.clientCapabilities}"] is required (an object)`;
   }
   return undefined;
 }
