@@ -156,7 +156,8 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
       principal = result.principal;
     }
     const version = request.headers.get("mcp-protocol-version");
-    if (version !== null && !versions.has(version)) {
+    // A POST's refusal carries its request id, so the body is read first (in post()).
+    if (version !== null && !versions.has(version) && request.method !== "POST") {
       return unsupportedVersionResponse(null, version, [...versions]);
     }
     const modern = version !== null && MODERN_VERSIONS.includes(version);
@@ -233,6 +234,17 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
       if (refusal) return denied(refusal);
     }
     const headerVersion = request.headers.get("mcp-protocol-version");
+    const bodyVersion = batch ? undefined : modernVersionOf(messages[0]);
+    if (bodyVersion !== undefined && headerVersion !== null && headerVersion !== bodyVersion) {
+      // A header that disagrees with the body is a mismatch before it is a version question.
+      return headerMismatchResponse(
+        idOf(messages[0]),
+        `MCP-Protocol-Version header value '${headerVersion}' does not match body value '${bodyVersion}'`,
+      );
+    }
+    if (headerVersion !== null && !versions.has(headerVersion)) {
+      return unsupportedVersionResponse(idOf(messages[0]), headerVersion, [...versions]);
+    }
     const modern = messages.some((message) => modernVersionOf(message) !== undefined) ||
       (headerVersion !== null && MODERN_VERSIONS.includes(headerVersion));
     if (modern) return modernPost(request, messages, batch);
@@ -386,6 +398,11 @@ function clientKey(request: Request, info: Deno.ServeHandlerInfo): string {
   const address = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
   const authorization = request.headers.get("authorization");
   return authorization ? `${address} ${authorization.slice(-32)}` : address;
+}
+
+function idOf(message: unknown): string | number | null {
+  const id = (message as { id?: unknown } | null)?.id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
 }
 
 function methodOf(message: unknown): string | undefined {
