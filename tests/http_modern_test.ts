@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { HubDouble } from "./support/hub_double.ts";
-import { withHttpServer } from "./support/http_process.ts";
+import { HttpProcess, withHttpServer } from "./support/http_process.ts";
 
 const MODERN = "2026-07-28";
 
@@ -159,4 +159,37 @@ Deno.test("a modern request without its _meta envelope is refused with 400 and -
     assert.equal(answer.json.error.code, -32602);
     assert.match(answer.json.error.message, /_meta/);
   });
+});
+
+Deno.test("subscriptions/listen answers with an open stream that starts with the acknowledgement; SIGTERM still stops the server cleanly", async () => {
+  const server = await HttpProcess.start(["--demo"]);
+  let stopped = false;
+  try {
+    const listen = modernRequest("subscriptions/listen", {
+      notifications: { toolsListChanged: true },
+    }, "L1");
+    const response = await fetch(server.endpoint, {
+      method: "POST",
+      headers: headersFor(listen),
+      body: JSON.stringify(listen),
+    });
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("data: ")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    while (!text.includes("\n\n", text.indexOf("data: "))) text += (await reader.read()).value;
+    const first = JSON.parse(text.slice(text.indexOf("data: ") + 6).split("\n")[0]);
+    assert.equal(first.method, "notifications/subscriptions/acknowledged");
+    assert.equal(first.params._meta["io.modelcontextprotocol/subscriptionId"], "L1");
+    const status = await server.kill();
+    stopped = true;
+    assert.equal(status.signal, null, "stopped by SIGTERM, not killed");
+    await reader.cancel().catch(() => {});
+  } finally {
+    if (!stopped) await server.kill();
+  }
 });

@@ -353,6 +353,7 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
       finished: server.finished,
       shutdown: async () => {
         sessions.close();
+        stateless?.close();
         controller.abort();
         await server.finished;
         root.close();

@@ -206,6 +206,7 @@ export class HttpSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#dispatcher.abortAll();
+    this.#session.tasks.abortAll();
     for (const exchange of this.#exchanges) exchange.finish();
     this.#standalone?.close();
     this.#session.log.connectClient(undefined);

@@ -105,6 +105,15 @@ export class StatelessEndpoint {
     this.#dispatcher = new Dispatcher(this.#session, (message) => this.#route(message));
   }
 
+  /** Ends open listen streams and requests under way (shutdown). */
+  close(): void {
+    this.#dispatcher.endSubscriptions();
+    this.#dispatcher.abortAll();
+    for (const exchange of this.#exchanges.values()) exchange.stream?.close();
+    this.#exchanges.clear();
+    this.#session.tasks.abortAll();
+  }
+
   /** Passes a process-wide change (list_changed) to the open `subscriptions/listen` streams. */
   notify(method: string, params?: Record<string, unknown>): void {
     this.#session.notify(method, params);
