@@ -133,14 +133,25 @@ Deno.test("headers that do not match the body are refused with 400 HeaderMismatc
 Deno.test("an unsupported protocol version is refused with 400 and -32022 listing ours; GET is 405", async () => {
   await withHttpServer(["--demo"], async (server) => {
     const list = modernRequest("tools/list");
+    list.params._meta["io.modelcontextprotocol/protocolVersion"] = "2099-01-01";
     const answer = await post(server.endpoint, list, {
       ...headersFor(list),
       "mcp-protocol-version": "2099-01-01",
     });
     assert.equal(answer.status, 400);
+    assert.equal(answer.json.id, 1);
     assert.equal(answer.json.error.code, -32022);
     assert.ok(answer.json.error.data.supported.includes(MODERN));
     assert.ok(answer.json.error.data.supported.includes("2025-11-25"));
+
+    // A header naming another version than the body is a mismatch first.
+    const current = modernRequest("tools/list");
+    const mismatch = await post(server.endpoint, current, {
+      ...headersFor(current),
+      "mcp-protocol-version": "2099-01-01",
+    });
+    assert.equal(mismatch.status, 400);
+    assert.equal(mismatch.json.error.code, -32020);
 
     const get = await fetch(server.endpoint, {
       headers: { accept: "text/event-stream", "mcp-protocol-version": MODERN },

@@ -239,9 +239,11 @@ export class HttpSession {
       }
       return;
     }
+    const streams = [...this.#exchanges].filter((exchange) => exchange.stream?.open);
+    // A request of ours (elicitation) belongs to a call under way: its SSE answer first.
+    if (id !== undefined && streams.at(-1)?.stream?.send(message)) return;
     if (this.#standalone?.send(message)) return;
     // No GET stream: an open SSE answer is the only way left to the client.
-    const streams = [...this.#exchanges].filter((exchange) => exchange.stream?.open);
     streams.at(-1)?.stream?.send(message);
   }
 }
