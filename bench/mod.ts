@@ -179,6 +179,23 @@ async function benchDemo() {
   return { generation: percentile(generation, 50), firstPass, warm, entries: calls.length };
 }
 
+/** The text a model receives for the default call of each list tool in --demo (budget applied). */
+async function benchAnswerSizes(): Promise<[string, number, boolean][]> {
+  const server = new McpProcess(["--demo"]);
+  try {
+    await server.initialize();
+    const sizes: [string, number, boolean][] = [];
+    for (const tool of ["list_api_calls", "list_l4_flows", "get_api_stats"]) {
+      const result = await server.callTool(tool, {});
+      const text = result.content.map((item: { text: string }) => item.text).join("");
+      sizes.push([tool, new TextEncoder().encode(text).length, result.content.length > 1]);
+    }
+    return sizes;
+  } finally {
+    await server.close();
+  }
+}
+
 async function benchRoundTrips(hub: HubDouble) {
   const server = new McpProcess(["--url", hub.url]);
   try {
@@ -279,6 +296,14 @@ try {
   console.log(
     `  overhead               p50 ${ms(overhead50)}  p99 ${ms(overhead99)}   target ≤ 1 ms`,
   );
+  console.log(`\nanswer size of the default call in --demo (text a model reads; goal ≤ 16 KiB)`);
+  for (const [tool, bytes, cut] of await benchAnswerSizes()) {
+    console.log(
+      `  ${tool.padEnd(18)} ${(bytes / 1024).toFixed(1).padStart(6)} KiB${
+        cut ? "  (cut to the budget)" : ""
+      }`,
+    );
+  }
   const demo = await benchDemo();
   console.log(`\ndemo Hub in-process (${demo.entries} entries)`);
   console.log(
