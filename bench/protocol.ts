@@ -20,8 +20,17 @@ function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
 
-/** Spawn → connect → first `tools/list` answer with the 2.4.0 client in `mode`. */
-async function viaClient(mode: "legacy" | "auto" | "pin"): Promise<number> {
+type Mode = "legacy" | "auto" | "pin" | "prior";
+
+/** What a client that remembers the server's era keeps: the discovery result (for `prior`). */
+// deno-lint-ignore no-explicit-any
+let remembered: any;
+
+/**
+ * Spawn → connect → first `tools/list` answer with the 2.4.0 client in `mode`; `prior` is a
+ * pinned client that kept the last `server/discover` answer and so skips the probe.
+ */
+async function viaClient(mode: Mode): Promise<number> {
   const started = performance.now();
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
@@ -34,7 +43,12 @@ async function viaClient(mode: "legacy" | "auto" | "pin"): Promise<number> {
       versionNegotiation: { mode: mode === "auto" ? "auto" as const : { pin: MODERN } },
     }),
   });
-  await client.connect(transport);
+  if (mode === "prior") {
+    await client.connect(transport, { prior: { kind: "modern", discover: remembered } });
+  } else {
+    await client.connect(transport);
+  }
+  if (mode === "pin") remembered = client.getDiscoverResult();
   await client.listTools();
   const elapsed = performance.now() - started;
   await client.close();
@@ -99,8 +113,8 @@ const WIRE = {
 /** Runs the protocol benchmarks and prints them. */
 export async function benchProtocol(spawns: number): Promise<void> {
   const runs = Math.max(3, Math.floor(spawns / 2));
-  const modes = ["legacy", "pin", "auto"] as const;
-  const client: Record<string, number[]> = { legacy: [], pin: [], auto: [] };
+  const modes = ["legacy", "pin", "auto", "prior"] as const;
+  const client: Record<string, number[]> = { legacy: [], pin: [], auto: [], prior: [] };
   const wire: Record<string, number[]> = Object.fromEntries(Object.keys(WIRE).map((k) => [k, []]));
   // Warm-up: caches filled, so no figure pays a first compile.
   for (const mode of modes) await viaClient(mode);
@@ -113,9 +127,12 @@ export async function benchProtocol(spawns: number): Promise<void> {
   console.log(`\nspawn → first tools/list answer, --demo (median of ${runs}, interleaved)`);
   console.log("  @modelcontextprotocol/client 2.4.0:");
   for (const mode of modes) {
-    const note = mode === "legacy"
-      ? "initialize"
-      : "server/discover on a probe process it spawns first, then the session process";
+    const note = {
+      legacy: "initialize",
+      pin: "server/discover on a probe process it spawns first, then the session process",
+      auto: "the same probe, then stays modern",
+      prior: "pinned, discovery remembered (connect {prior}): no probe, no handshake",
+    }[mode];
     console.log(
       `    ${mode.padEnd(7)} ${ms(median(client[mode])).padStart(9)}   ${
         (median(client[mode]) / legacy).toFixed(2)

@@ -14,6 +14,7 @@ import type { z } from "zod";
 import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
 import { DISCOVERY_TTL_MS } from "./hub/catalog.ts";
 import { instructionsFor } from "./instructions.ts";
+import { load } from "./lazy.ts";
 import type { Logger, LogLevel } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
@@ -29,12 +30,16 @@ import {
   InputRetryParams,
   isModernProtocolVersion,
   ListParams,
+  loadSchemas,
   META,
   metaProtocolVersion,
   ModernRequestMeta,
   negotiateProtocolVersion,
+  plainDiscover,
+  plainInitialize,
   ReadResourceParams,
   type RequestId,
+  schemasLoaded,
   SetLevelParams,
   SubscriptionsListenParams,
   supportsStructuredContent,
@@ -199,9 +204,7 @@ export class Dispatcher {
 
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.
   #tools(): Promise<ToolTable> {
-    return this.#table ??= import("./tools/mod.ts").then((tools) =>
-      new tools.ToolTable(this.#session.config)
-    );
+    return this.#table ??= load.tools().then((tools) => new tools.ToolTable(this.#session.config));
   }
 
   #track(work: Promise<void>): void {
@@ -219,6 +222,33 @@ export class Dispatcher {
         settle(response);
       }
       return;
+    }
+    if (!schemasLoaded()) {
+      const initialize = plainInitialize(raw);
+      if (initialize) {
+        // The first answer does not wait for zod; the schemas load right after it.
+        const result = this.#initializeResult(initialize.protocolVersion, initialize.capabilities);
+        reply({ jsonrpc: "2.0", id: initialize.id, result });
+        this.#markReady();
+        void loadSchemas();
+        return;
+      }
+      const discover = plainDiscover(raw);
+      if (discover) {
+        // The same for a modern client's probe.
+        const request: RequestState = {
+          id: discover.id,
+          method: "server/discover",
+          controller: new AbortController(),
+          modern: { version: discover.version, capabilities: discover.capabilities },
+        };
+        const result = this.#finish(this.#discoverResult(request), request);
+        reply({ jsonrpc: "2.0", id: discover.id, result });
+        this.#warm();
+        void loadSchemas();
+        return;
+      }
+      await loadSchemas();
     }
     const parsed = IncomingMessage().safeParse(raw);
     if (!parsed.success) {
@@ -440,10 +470,14 @@ export class Dispatcher {
 
   #initialize(params: unknown): Promise<Result> {
     const { protocolVersion, capabilities } = parseParams(InitializeParams(), params);
-    const version = negotiateProtocolVersion(protocolVersion);
+    return Promise.resolve(this.#initializeResult(protocolVersion, capabilities ?? {}));
+  }
+
+  #initializeResult(requested: string, capabilities: Record<string, unknown>): Result {
+    const version = negotiateProtocolVersion(requested);
     this.#session.protocolVersion = version;
-    this.#legacy = { version, capabilities: capabilities ?? {} };
-    return Promise.resolve({
+    this.#legacy = { version, capabilities };
+    return {
       protocolVersion: version,
       capabilities: {
         tools: { listChanged: true },
@@ -457,7 +491,7 @@ export class Dispatcher {
       },
       serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
       instructions: instructionsFor(this.#session.config),
-    });
+    };
   }
 
   #setLevel(params: unknown): Promise<Result> {
@@ -467,22 +501,22 @@ export class Dispatcher {
   }
 
   #discover(request: RequestState): Promise<Result> {
-    return Promise.resolve(cacheable(
-      request,
-      {
-        supportedVersions: ALL_PROTOCOL_VERSIONS,
-        capabilities: {
-          tools: { listChanged: true },
-          prompts: { listChanged: true },
-          resources: {},
-          logging: {},
-          extensions: { [TASKS_EXTENSION]: {} },
-        },
-        instructions: instructionsFor(this.#session.config),
+    return Promise.resolve(this.#discoverResult(request));
+  }
+
+  #discoverResult(request: RequestState): Result {
+    const result = {
+      supportedVersions: ALL_PROTOCOL_VERSIONS,
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: {},
+        logging: {},
+        extensions: { [TASKS_EXTENSION]: {} },
       },
-      STATIC_TTL_MS,
-      "private",
-    ));
+      instructions: instructionsFor(this.#session.config),
+    };
+    return cacheable(request, result, STATIC_TTL_MS, "private");
   }
 
   /**

@@ -1,6 +1,26 @@
-/** JSON-RPC 2.0 and MCP shapes: the schemas that guard the stdin edge, and protocol versions. */
-import { z } from "zod";
+/**
+ * JSON-RPC 2.0 and MCP shapes: the schemas that guard the stdin edge, and protocol versions.
+ * zod is loaded by loadSchemas(), not at start-up: importing it costs ~40 ms, more than the rest
+ * of start-up, and `initialize` is answered with a hand check of its few fields instead.
+ */
+import type { z as Zod } from "zod";
 import { LOG_LEVELS } from "./log.ts";
+
+// zod, once loadSchemas() has run; every schema below is built on first use after that.
+let z: typeof Zod;
+let loading: Promise<void> | undefined;
+
+/** Loads zod for the schemas (once). Every message but a first plain `initialize` waits for it. */
+export function loadSchemas(): Promise<void> {
+  return loading ??= import("zod").then((module) => {
+    z = module.z;
+  });
+}
+
+/** Whether loadSchemas() has finished. */
+export function schemasLoaded(): boolean {
+  return z !== undefined;
+}
 
 /** Protocol versions we speak, newest first. */
 export const SUPPORTED_PROTOCOL_VERSIONS = [
@@ -61,9 +81,62 @@ export function supportsStructuredContent(version: string): boolean {
  * Defers building a schema to its first use. Constructing zod schemas costs start-up time, and
  * MCP clients spawn us on every launch; most schemas are never needed before `initialize`.
  */
-export function lazySchema<T extends z.ZodType>(build: () => T): () => T {
+export function lazySchema<T extends Zod.ZodType>(build: () => T): () => T {
   let schema: T | undefined;
   return () => schema ??= build();
+}
+
+/**
+ * A first `initialize` checked by hand (zod not loaded yet): its protocol version when the message
+ * is exactly a well-formed initialize request, else undefined (then the schemas judge it).
+ */
+export function plainInitialize(
+  raw: unknown,
+): { id: RequestId; protocolVersion: string; capabilities: Record<string, unknown> } | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const { jsonrpc, id, method, params } = raw as Record<string, unknown>;
+  if (jsonrpc !== "2.0" || method !== "initialize") return undefined;
+  if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
+  if (params === null || typeof params !== "object" || Array.isArray(params)) return undefined;
+  const { protocolVersion, capabilities } = params as Record<string, unknown>;
+  if (typeof protocolVersion !== "string") return undefined;
+  // What the client can do (elicitation, tasks) decides how we ask and run later.
+  const declared = capabilities !== null && typeof capabilities === "object" &&
+      !Array.isArray(capabilities)
+    ? capabilities as Record<string, unknown>
+    : {};
+  return { id, protocolVersion, capabilities: declared };
+}
+
+/**
+ * A first `server/discover` checked by hand, like {@linkcode plainInitialize}: a modern client's
+ * probe is answered as fast as a 2025 client's handshake. Anything unusual (another version, a
+ * log level, an odd client info) returns undefined and goes through the schemas.
+ */
+export function plainDiscover(
+  raw: unknown,
+): { id: RequestId; version: string; capabilities: Record<string, unknown> } | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const { jsonrpc, id, method, params } = raw;
+  if (jsonrpc !== "2.0" || method !== "server/discover" || !isPlainObject(params)) return undefined;
+  if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
+  const meta = params._meta;
+  if (!isPlainObject(meta) || Object.hasOwn(meta, META.logLevel)) return undefined;
+  const version = meta[META.protocolVersion];
+  const capabilities = meta[META.clientCapabilities];
+  const client = meta[META.clientInfo];
+  if (typeof version !== "string" || !isModernProtocolVersion(version)) return undefined;
+  if (!isPlainObject(capabilities)) return undefined;
+  if (
+    client !== undefined &&
+    !(isPlainObject(client) && typeof client.name === "string" &&
+      typeof client.version === "string")
+  ) return undefined;
+  return { id, version, capabilities };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
@@ -267,7 +340,7 @@ export interface ResourceDescriptor {
 }
 
 /** Formats zod issues as one line a model can act on: `path: problem; path: problem`. */
-export function formatIssues(error: z.ZodError, root = ""): string {
+export function formatIssues(error: Zod.ZodError, root = ""): string {
   return error.issues.map((issue) => {
     const path = [root, ...issue.path.map(String)].filter(Boolean).join(".");
     return path ? `${path}: ${issue.message}` : issue.message;
