@@ -6,21 +6,22 @@
 import { z } from "zod";
 import { formatIssues } from "../protocol.ts";
 import { VERSION } from "../version.ts";
-import { demoData } from "./mod.ts";
+import { snapshotPcap, streamBytes } from "./exports.ts";
 import { DEMO_PROMPTS } from "./prompts.ts";
-import { DEMO_TOOLS, DemoState, HubRequestError, snapshotPcap } from "./tools.ts";
+import { DemoState, HubRequestError } from "./state.ts";
+import { DEMO_TOOLS } from "./tools/mod.ts";
 
 /** The name the demo Hub announces. */
 export const DEMO_HUB_NAME = "kubeshark-demo-hub";
 
-/** A fetch-like handler for the demo Hub, with its own state (snapshots, dissection switch). */
-export function createDemoHub(): (request: Request) => Promise<Response> {
-  const data = demoData();
-  const state = new DemoState(data);
-  const discovery = {
+/** The discovery document (built once per process, from the tool descriptors alone). */
+let discovery: unknown;
+
+function discoveryDocument(): unknown {
+  return discovery ??= {
     name: DEMO_HUB_NAME,
     description: "Kubeshark demo Hub: an hour of synthetic traffic from a sample shop " +
-      "(not a real cluster).",
+      "(not a real cluster), ending when the server started.",
     version: VERSION,
     tools: DEMO_TOOLS.map((tool) => {
       const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
@@ -28,12 +29,33 @@ export function createDemoHub(): (request: Request) => Promise<Response> {
     }),
     prompts: DEMO_PROMPTS,
   };
+}
+
+/** Options of `createDemoHub`. */
+export interface DemoHubOptions {
+  /** When the demo's hour ends, Unix ms (default: when the process started). */
+  endTs?: number;
+}
+
+/**
+ * A fetch-like handler for the demo Hub, with its own state (snapshots, dissection switch). The
+ * traffic is generated on the first data call; discovery only describes the tools.
+ */
+export function createDemoHub(
+  options: DemoHubOptions = {},
+): (request: Request) => Promise<Response> {
+  const state = new DemoState(async () => {
+    const { demoData } = await import("./mod.ts");
+    return demoData(options.endTs);
+  });
   return async (request) => {
     const url = new URL(request.url);
     try {
-      if (url.pathname === "/api/mcp" && request.method === "GET") return Response.json(discovery);
+      if (url.pathname === "/api/mcp" && request.method === "GET") {
+        return Response.json(discoveryDocument());
+      }
       if (url.pathname === "/api/mcp/tools/call" && request.method === "POST") {
-        return Response.json(callTool(await request.text(), state));
+        return Response.json(await callTool(await request.text(), state));
       }
       const pcap = /^\/api\/snapshots\/([^/]+)\/data\.pcap$/.exec(url.pathname);
       if (pcap && request.method === "GET") {
@@ -43,10 +65,12 @@ export function createDemoHub(): (request: Request) => Promise<Response> {
         } catch {
           throw new HubRequestError(400, `"${pcap[1]}" is not a valid snapshot id`);
         }
-        const { bytes } = snapshotPcap(state, id, url.searchParams);
-        return new Response(bytes, {
+        await state.load();
+        const { bytes } = await snapshotPcap(state, id, url.searchParams);
+        return new Response(streamBytes(bytes), {
           headers: {
             "content-type": "application/vnd.tcpdump.pcap",
+            "content-length": String(bytes.length),
             "content-disposition": `attachment; filename="${pcap[1]}.pcap"`,
           },
         });
@@ -65,7 +89,7 @@ export function createDemoHub(): (request: Request) => Promise<Response> {
   };
 }
 
-function callTool(body: string, state: DemoState): unknown {
+async function callTool(body: string, state: DemoState): Promise<unknown> {
   let call: unknown;
   try {
     call = JSON.parse(body);
@@ -94,5 +118,6 @@ function callTool(body: string, state: DemoState): unknown {
         : `invalid arguments for ${tool.name}: ${formatIssues(args.error)}`,
     );
   }
-  return tool.handler(args.data as never, state);
+  await state.load();
+  return await tool.handler(args.data as never, state);
 }
