@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createDemoHub } from "../lib/demo/hub.ts";
 import { DEMO_HOUR_MS, DEMO_SEED, demoData, demoEndTs } from "../lib/demo/mod.ts";
-import { KEEP_ALIVE_IDLE_MS, generateTraffic } from "../lib/demo/traffic.ts";
+import { generateTraffic, KEEP_ALIVE_IDLE_MS } from "../lib/demo/traffic.ts";
 import type { L4Flow, Peer } from "../lib/demo/types.ts";
 import { HubClient } from "../lib/hub/client.ts";
 
@@ -42,7 +42,9 @@ Deno.test("another start time gives the same traffic at the same offsets", () =>
   const a = generateTraffic(DEMO_SEED, data.startTs);
   const b = generateTraffic(DEMO_SEED, data.startTs - 86_400_000 + 12_345);
   const shape = (t: ReturnType<typeof generateTraffic>, start: number) => ({
-    calls: t.calls.map((c) => [c.id, c.ts - start, c.proto, c.method, c.path, c.status, c.src.port]),
+    calls: t.calls.map((
+      c,
+    ) => [c.id, c.ts - start, c.proto, c.method, c.path, c.status, c.src.port]),
     flows: t.flows.map((f) => [f.id, f.firstTs - start, f.lastTs - start, f.state, f.client.port]),
   });
   assert.deepEqual(

@@ -35,6 +35,8 @@ function discoveryDocument(): unknown {
 export interface DemoHubOptions {
   /** When the demo's hour ends, Unix ms (default: when the process started). */
   endTs?: number;
+  /** Called when the data is generated (once, on the first data call); tests watch it. */
+  onLoad?: () => void;
 }
 
 /**
@@ -46,6 +48,7 @@ export function createDemoHub(
 ): (request: Request) => Promise<Response> {
   const state = new DemoState(async () => {
     const { demoData } = await import("./mod.ts");
+    options.onLoad?.();
     return demoData(options.endTs);
   });
   return async (request) => {
