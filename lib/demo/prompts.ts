@@ -59,8 +59,9 @@ export const DEMO_PROMPTS: PromptDescriptor[] = [
       'format: "full", limit: 100}: every hop carrying it (newest first; order them by ts). ' +
       'With a path only: list_api_calls {kfl: "http && path == \\"<path>\\"", format: ' +
       '"full", limit: 5} and take the x-request-id from req_headers, then step 1.\n' +
-      "2. Read the hops as a chain: src → dst, status, latency_ms; the first hop that failed " +
-      "(status ≥ 500, grpc status ≠ 0) is where to look.\n" +
+      "2. Read the hops as a chain: src → dst, status, latency_ms. Callers pass a failure " +
+      "up (a 502 above a 503), so the cause is the failing hop (status ≥ 500, or grpc status " +
+      "≠ 0) that ended first: smallest ts + latency_ms.\n" +
       "3. get_api_call {id} of that hop: its body and its L4 flow.",
     arguments: [
       { name: "request_id", description: "The x-request-id to follow", required: false },
