@@ -251,3 +251,4 @@ try {
 } finally {
   await hub.close();
 }
+await import("./demo_exports.ts");

@@ -42,9 +42,24 @@ Deno.test("the demo Hub's static imports leave out the traffic, CEL, RE2 and the
     }
   };
   visit(HUB);
-  const lazy = [...reached].filter((s) => /demo\/(kfl|pcap|traffic|mod)\.ts$|re2js|cel-js/.test(s));
-  assert.deepEqual(lazy, [], "loaded with discovery, though only data calls need them");
-  assert.ok([...reached].some((s) => s.endsWith("demo/tools/mod.ts")));
+  const lazy = [...reached].filter((s) =>
+    /demo\/(kfl|pcap|traffic|mod|tools\/\w+)\.ts$|re2js|cel-js/.test(s)
+  );
+  assert.deepEqual(lazy, [], "loaded with discovery, though only tool calls need them");
+  assert.ok([...reached].some((s) => s.endsWith("demo/discovery.json")));
+});
+
+Deno.test("the stored discovery.json is the tools' zod schemas as JSON Schema", async () => {
+  const { toolDescriptors } = await import("../lib/demo/tools/mod.ts");
+  const stored = new URL("../lib/demo/discovery.json", import.meta.url);
+  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
+    await Deno.writeTextFile(stored, JSON.stringify(toolDescriptors(), null, 2) + "\n");
+  }
+  assert.deepEqual(
+    JSON.parse(await Deno.readTextFile(stored)),
+    toolDescriptors(),
+    "lib/demo/discovery.json is stale: run UPDATE_GOLDEN=1 deno test -A tests/demo_discovery_test.ts",
+  );
 });
 
 Deno.test("discovery generates no traffic; the first tool call does, once", async () => {

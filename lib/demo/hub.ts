@@ -6,30 +6,28 @@
 import { z } from "zod";
 import { formatIssues } from "../protocol.ts";
 import { VERSION } from "../version.ts";
+import DEMO_TOOL_DESCRIPTORS from "./discovery.json" with { type: "json" };
 import { snapshotPcap, streamBytes } from "./exports.ts";
 import { DEMO_PROMPTS } from "./prompts.ts";
 import { DemoState, HubRequestError } from "./state.ts";
-import { DEMO_TOOLS } from "./tools/mod.ts";
 
 /** The name the demo Hub announces. */
 export const DEMO_HUB_NAME = "kubeshark-demo-hub";
 
-/** The discovery document (built once per process, from the tool descriptors alone). */
-let discovery: unknown;
+/**
+ * The discovery document. Its tool list is a stored copy of the descriptors (discovery.json), so
+ * answering it loads no tool module, builds no zod schema and generates no traffic.
+ */
+const DISCOVERY = {
+  name: DEMO_HUB_NAME,
+  description: "Kubeshark demo Hub: an hour of synthetic traffic from a sample shop " +
+    "(not a real cluster), ending when the server started.",
+  version: VERSION,
+  tools: DEMO_TOOL_DESCRIPTORS,
+  prompts: DEMO_PROMPTS,
+};
 
-function discoveryDocument(): unknown {
-  return discovery ??= {
-    name: DEMO_HUB_NAME,
-    description: "Kubeshark demo Hub: an hour of synthetic traffic from a sample shop " +
-      "(not a real cluster), ending when the server started.",
-    version: VERSION,
-    tools: DEMO_TOOLS.map((tool) => {
-      const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
-      return { name: tool.name, description: tool.description, inputSchema };
-    }),
-    prompts: DEMO_PROMPTS,
-  };
-}
+let toolsModule: Promise<typeof import("./tools/mod.ts")> | undefined;
 
 /** Options of `createDemoHub`. */
 export interface DemoHubOptions {
@@ -55,7 +53,7 @@ export function createDemoHub(
     const url = new URL(request.url);
     try {
       if (url.pathname === "/api/mcp" && request.method === "GET") {
-        return Response.json(discoveryDocument());
+        return Response.json(DISCOVERY);
       }
       if (url.pathname === "/api/mcp/tools/call" && request.method === "POST") {
         return Response.json(await callTool(await request.text(), state));
@@ -106,6 +104,7 @@ async function callTool(body: string, state: DemoState): Promise<unknown> {
   if (!envelope.success) {
     throw new HubRequestError(400, `invalid tool call: ${formatIssues(envelope.error)}`);
   }
+  const { DEMO_TOOLS } = await (toolsModule ??= import("./tools/mod.ts"));
   const tool = DEMO_TOOLS.find((candidate) => candidate.name === envelope.data.name);
   if (!tool) {
     throw new HubRequestError(404, `unknown tool: ${envelope.data.name}`);

@@ -4,6 +4,7 @@
  * name/namespace/namespaces/name_regex…), answering from the generated traffic. Importing this
  * loads zod and the descriptors only; CEL, RE2 and the PCAP writer load with the first data call.
  */
+import { z } from "zod";
 import { getApiCall, listApiCalls } from "./api_calls.ts";
 import {
   downloadSnapshotFromCloud,
@@ -58,3 +59,22 @@ export const DEMO_TOOLS: DemoTool[] = [
   uploadSnapshotToCloud,
   downloadSnapshotFromCloud,
 ];
+
+/** A tool as discovery lists it. */
+export interface ToolDescriptor {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/**
+ * The tools as discovery lists them, converted from their zod schemas. The demo Hub serves a
+ * stored copy (lib/demo/discovery.json), so that discovery loads neither zod schemas nor tools;
+ * tests/demo_discovery_test.ts checks the copy against this (UPDATE_GOLDEN=1 rewrites it).
+ */
+export function toolDescriptors(): ToolDescriptor[] {
+  return DEMO_TOOLS.map((tool) => {
+    const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
+    return { name: tool.name, description: tool.description, inputSchema };
+  });
+}
