@@ -488,3 +488,16 @@ demoTest("PCAP URLs with a malformed id or time are 400s", async (hub) => {
     }
   }
 });
+
+demoTest("an unknown argument is a 400 naming it and the closest valid name", async (hub) => {
+  const error = await hub.fail("list_api_calls", { start_time: 1, namespace: "shop" });
+  assert.equal(error.status, 400);
+  assert.match(error.message, /unknown arguments `start_time` \(did you mean `start`\?\)/);
+  assert.match(error.message, /`namespace`/);
+  assert.match(
+    error.message,
+    /its arguments are kfl, limit, offset, start, end, format, snapshot_id/,
+  );
+  const flows = await hub.fail("list_l4_flows", { kfl: "tcp" });
+  assert.match(flows.message, /unknown argument `kfl`/);
+});

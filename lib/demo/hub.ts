@@ -109,7 +109,18 @@ async function callTool(body: string, state: DemoState): Promise<unknown> {
   if (!tool) {
     throw new HubRequestError(404, `unknown tool: ${envelope.data.name}`);
   }
-  const args = tool.input.safeParse(envelope.data.arguments ?? {});
+  const given = envelope.data.arguments ?? {};
+  const known = Object.keys(tool.input.shape);
+  const unknown = Object.keys(given).filter((key) => !known.includes(key));
+  if (unknown.length) {
+    throw new HubRequestError(
+      400,
+      `unknown argument${unknown.length > 1 ? "s" : ""} ${
+        unknown.map((key) => `\`${key.slice(0, 60)}\`${didYouMean(key, known)}`).join(", ")
+      } for ${tool.name}; its arguments are ${known.join(", ") || "none"}`,
+    );
+  }
+  const args = tool.input.safeParse(given);
   if (!args.success) {
     // Kubeshark's Hub answers a missing id with exactly this body.
     const missingId = args.error.issues.some((issue) => issue.path[0] === "id");
@@ -122,4 +133,33 @@ async function callTool(body: string, state: DemoState): Promise<unknown> {
   }
   await state.load();
   return await tool.handler(args.data as never, state);
+}
+
+/** ` (did you mean \`x\`?)` for the known name closest to `key`, when one is close. */
+function didYouMean(key: string, known: string[]): string {
+  const distance = (a: string, b: string) => {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const current = [i];
+      for (let j = 1; j <= b.length; j++) {
+        current[j] = Math.min(
+          previous[j] + 1,
+          current[j - 1] + 1,
+          previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      previous = current;
+    }
+    return previous[b.length];
+  };
+  const lower = key.toLowerCase();
+  const best = known
+    .map((name) => ({
+      name,
+      score: name.startsWith(lower) || lower.startsWith(name) ? 0 : distance(lower, name),
+    }))
+    .sort((a, b) => a.score - b.score)[0];
+  return best && best.score <= Math.max(2, Math.floor(best.name.length / 3))
+    ? ` (did you mean \`${best.name}\`?)`
+    : "";
 }

@@ -22,7 +22,9 @@ export function tool<S extends z.ZodObject>(
   input: S,
   handler: (args: z.output<S>, state: DemoState) => unknown,
 ): DemoTool {
-  return { name, description, input, handler: handler as DemoTool["handler"] };
+  // Strict: an argument the tool does not know is a 400 (hub.ts names it), never ignored, and the
+  // JSON Schema says so (additionalProperties: false).
+  return { name, description, input: input.strict(), handler: handler as DemoTool["handler"] };
 }
 
 /** The largest page any list tool returns. */
@@ -123,9 +125,11 @@ export async function query(
   );
   const notes: Record<string, unknown> = {};
   if (filter.translatedFrom) {
+    // Shortened like error echoes: a long filter must not fill the answer.
+    const short = (text: string) => text.length > 200 ? `${text.slice(0, 199)}…` : text;
     notes.kfl_translated = {
-      from: filter.translatedFrom,
-      to: filter.expression,
+      from: short(filter.translatedFrom),
+      to: short(filter.expression),
       note: 'legacy KFL1 spelling rewritten; write KFL2 (&&, ||, ==, x.contains("y"))',
     };
   }
