@@ -6,6 +6,7 @@ import {
   kubeconfigSecrets,
   REDACTED_PREFIX,
 } from "../lib/redact.ts";
+import { withHubAndServer } from "./support/harness.ts";
 
 const HUB_TOKEN = "hub-token-5f1c9a7e2b";
 const LICENSE = "LIC-ABCDEF-123456-XYZ";
@@ -329,4 +330,75 @@ Deno.test("kubeconfigSecrets collects tokens, passwords, client keys and provide
     "aws-5",
   ]);
   assert.deepEqual(kubeconfigSecrets("not a kubeconfig"), []);
+});
+
+// --- wired into the server (the lead wires the redactor in) -----------------------------------
+
+const WIRE_TOKEN = "wire-token-8c2f4e6a1b";
+
+Deno.test({
+  name: "a Hub error page that echoes the token reaches the model without it",
+  // TODO(#11): passes once error bodies go through the redactor.
+  ignore: true,
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((request) =>
+        new Response(`<p>bad token ${request.headers.get("x-kubeshark-authorization")}</p>`, {
+          status: 500,
+        })
+      );
+      await server.initialize();
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, true);
+      assertGone(JSON.stringify(result), WIRE_TOKEN);
+    }, { args: ["--token", WIRE_TOKEN] });
+  },
+});
+
+const CAPTURED = {
+  calls: [{
+    request: {
+      path: "/login?token=qs-secret-1",
+      headers: [{ name: "Authorization", value: "Bearer captured-token-2" }],
+      body: JSON.stringify({ user: "ann", password: "captured-pw-3" }),
+    },
+    response: { status: 200, headers: { "Set-Cookie": "sid=captured-sid-4; Path=/" } },
+  }],
+};
+
+Deno.test({
+  name: "captured credentials in a Hub result are masked by default, the rest kept",
+  // TODO(#11): passes once Hub results go through redactor.json/text.
+  ignore: true,
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push(() => Response.json(CAPTURED));
+      await server.initialize();
+      const result = await server.callTool("list_api_calls", {});
+      const wire = JSON.stringify(result);
+      assertGone(wire, "qs-secret-1", "captured-token-2", "captured-pw-3", "captured-sid-4");
+      assert.match(wire, /\[redacted:[0-9a-f]{8}\]/);
+      assert.match(wire, /\/login\?token=/);
+    });
+  },
+});
+
+Deno.test({
+  name: "--no-redact passes captured credentials but still never the Hub token",
+  // TODO(#11): passes once the redactor is wired with --no-redact.
+  ignore: true,
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((request) =>
+        Response.json({
+          ...CAPTURED,
+          echo: request.headers.get("x-kubeshark-authorization"),
+        })
+      );
+      await server.initialize();
+      const wire = JSON.stringify(await server.callTool("list_api_calls", {}));
+      assert.match(wire, /captured-token-2/);
+      assertGone(wire, WIRE_TOKEN);
+    }, { args: ["--no-redact", "--token", WIRE_TOKEN] });
+  },
 });
