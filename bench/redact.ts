@@ -92,4 +92,4 @@ export function benchRedact(): void {
   );
 }
 
-if (import.meta.main) benchRedact();
+benchRedact();
