@@ -10,7 +10,9 @@
  * status codes and numbers never match a rule, and a value with nothing to mask comes back as the
  * very same string or object.
  */
-import { createHmac } from "node:crypto";
+import { hmacSha256, toHex } from "./sha256.ts";
+
+const encoder = new TextEncoder();
 
 /** How a masked value starts; the fingerprint follows. */
 export const REDACTED_PREFIX = "[redacted:";
@@ -168,7 +170,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   function mask(value: string): string {
     let marker = fingerprints.get(value);
     if (marker === undefined) {
-      const digest = createHmac("sha256", key).update(value).digest("hex");
+      const digest = toHex(hmacSha256(key, encoder.encode(value)));
       marker = `${REDACTED_PREFIX}${digest.slice(0, 8)}]`;
       if (fingerprints.size > 10_000) fingerprints.clear();
       fingerprints.set(value, marker);

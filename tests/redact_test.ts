@@ -6,6 +6,7 @@ import {
   kubeconfigSecrets,
   REDACTED_PREFIX,
 } from "../lib/redact.ts";
+import { hmacSha256, sha256, toHex } from "../lib/sha256.ts";
 import { withHubAndServer } from "./support/harness.ts";
 
 const HUB_TOKEN = "hub-token-5f1c9a7e2b";
@@ -401,4 +402,40 @@ Deno.test({
       assertGone(wire, WIRE_TOKEN);
     }, { args: ["--no-redact", "--token", WIRE_TOKEN] });
   },
+});
+
+// --- the fingerprint's hash ---------------------------------------------------------------------
+
+Deno.test("sha256 and hmacSha256 match the FIPS 180-4 and RFC 4231 vectors", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  assert.equal(
+    toHex(sha256(bytes(""))),
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  );
+  assert.equal(
+    toHex(sha256(bytes("abc"))),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+  assert.equal(
+    toHex(sha256(bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))),
+    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+  );
+  assert.equal(
+    toHex(sha256(bytes("a".repeat(1000)))),
+    "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3",
+  );
+  // RFC 4231 test cases 2 and 6 (a key longer than a block).
+  assert.equal(
+    toHex(hmacSha256(bytes("Jefe"), bytes("what do ya want for nothing?"))),
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  );
+  assert.equal(
+    toHex(
+      hmacSha256(
+        new Uint8Array(131).fill(0xaa),
+        bytes("Test Using Larger Than Block-Size Key - Hash Key First"),
+      ),
+    ),
+    "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+  );
 });
