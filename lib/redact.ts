@@ -106,8 +106,9 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:"'<>]*:[^\s/?#@"'<>
 const PEM_PRIVATE_KEY =
   /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
 
-// `Name: value` lines: raw HTTP headers, YAML, logs.
-const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]*)([^\r\n]+)/gm;
+// `Name: value` lines: raw HTTP headers, YAML, logs. The blank after the colon is required, so
+// `session:4f2a` (a Redis key), `urn:…` and `sha256:…` are not mistaken for one.
+const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]+)([^\r\n]+)/gm;
 
 // `"name": "value"` in JSON text that did not parse as a whole (cut off, or inside other text).
 const JSON_PAIR = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;

@@ -439,3 +439,48 @@ Deno.test("sha256 and hmacSha256 match the FIPS 180-4 and RFC 4231 vectors", () 
     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
   );
 });
+
+// --- realistic traffic --------------------------------------------------------------------------
+
+/** Paths (a.b.0.c) of the leaves that differ between two JSON values of the same shape. */
+function changedPaths(before: unknown, after: unknown, path = ""): string[] {
+  if (before === after) return [];
+  if (before && after && typeof before === "object" && typeof after === "object") {
+    return Object.keys(before).flatMap((key) =>
+      changedPaths(
+        (before as Record<string, unknown>)[key],
+        (after as Record<string, unknown>)[key],
+        path ? `${path}.${key}` : key,
+      )
+    );
+  }
+  return [path];
+}
+
+Deno.test("in the demo's captured traffic only credentials change: a password, a token, Basic auth", async () => {
+  const { createDemoHub } = await import("../lib/demo/hub.ts");
+  const hub = createDemoHub();
+  const call = async (name: string, args: unknown) => {
+    const response = await hub(
+      new Request("http://demo.invalid/api/mcp/tools/call", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name, arguments: args }),
+      }),
+    );
+    return await response.json();
+  };
+  const list = await call("list_api_calls", { limit: 300 });
+  const entries = [list];
+  for (const { id } of list.calls) entries.push(await call("get_api_call", { id }));
+  const before = JSON.stringify(entries);
+  const after = redactor().json(entries);
+  assert.equal(JSON.stringify(entries), before, "the input was mutated");
+  const changed = changedPaths(entries, after);
+  assert.ok(changed.length > 0, "the demo's credentials were not found");
+  const leaves = new Set(changed.map((path) => path.split(".").at(-1)));
+  assert.deepEqual([...leaves].sort(), ["authorization", "req_body", "resp_body"]);
+  assertGone(after, "carol-Winter2026!", "eyJhbGciOiJIUzI1NiJ9.");
+  // Redis keys like session:4f2a… are names, not header lines.
+  assert.match(JSON.stringify(after), /"key":"session:[a-z0-9]+"/);
+});
