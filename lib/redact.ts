@@ -45,6 +45,8 @@ export interface Redactor {
    * and the whole value when nothing was masked, are returned as the same references.
    */
   json<T>(value: T): T;
+  /** Adds a secret learned later (a Hub token minted or renewed in proxy mode). */
+  addSecret(secret: string | null | undefined): void;
 }
 
 // Names (of JSON fields, headers, query and form parameters) whose values are credentials. Names
@@ -155,16 +157,24 @@ const COOKIE_ATTRIBUTES = new Set([
 /** Builds the process's redactor. Build it once: it compiles the secrets into one pattern. */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const key = options.fingerprintKey ?? crypto.getRandomValues(new Uint8Array(32));
-  const known = [...new Set([...(options.secrets ?? [])].flatMap(secretForms))]
-    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
+  const known = new Set<string>();
+  let knownPattern: RegExp | undefined;
+  function addSecrets(secrets: Iterable<string | null | undefined>): void {
+    const before = known.size;
+    for (const secret of secrets) {
+      for (const form of secretForms(secret)) {
+        if (form.length >= MIN_SECRET_LENGTH) known.add(form);
+      }
+    }
+    if (known.size === before) return;
     // Longest first, so a secret that contains another is masked whole.
-    .sort((a, b) => b.length - a.length);
-  const knownPattern = known.length
-    ? new RegExp(
-      known.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+    const sorted = [...known].sort((a, b) => b.length - a.length);
+    knownPattern = new RegExp(
+      sorted.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
       "g",
-    )
-    : undefined;
+    );
+  }
+  addSecrets(options.secrets ?? []);
   const results = options.results ?? true;
   const fingerprints = new Map<string, string>();
 
@@ -341,6 +351,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     secrets,
     text: results ? textRules : secrets,
     json: <T>(value: T) => (results ? walk(value) : walkSecrets(value)) as T,
+    addSecret: (secret) => addSecrets([secret]),
   };
 }
 

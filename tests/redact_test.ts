@@ -484,3 +484,17 @@ Deno.test("in the demo's captured traffic only credentials change: a password, a
   // Redis keys like session:4f2a… are names, not header lines.
   assert.match(JSON.stringify(after), /"key":"session:[a-z0-9]+"/);
 });
+
+Deno.test("a secret added later (a minted Hub token) is removed from then on", () => {
+  const r = redactor();
+  const minted = "minted-token-0a1b2c3d";
+  assert.equal(r.secrets(`token ${minted}`), `token ${minted}`);
+  r.addSecret(minted);
+  r.addSecret(undefined);
+  assertGone(r.secrets(`token ${minted}; hub ${HUB_TOKEN}`), minted, HUB_TOKEN);
+  assertGone(r.json({ echo: `x${minted}x` }), minted);
+  const odd = "p@ss.w*rd(1)[x]$";
+  r.addSecret(odd);
+  assert.equal(r.secrets(`a ${odd} b pXss.wwrd(1)`), `a ${r.secrets(odd)} b pXss.wwrd(1)`);
+  assertGone(r.secrets(odd), odd);
+});
