@@ -92,4 +92,38 @@ export function benchRedact(): void {
   );
 }
 
+/** Inputs written to make regular expressions backtrack, beside ordinary text of the same size. */
+export function benchHostile(bytes = 1024 * 1024): void {
+  const redactor = createRedactor({ secrets: ["hub-token-5f1c9a7e2b"] });
+  const inputs: Record<string, string> = {
+    "ordinary text (base)": "GET /api/v1/orders?page=2 200 12ms trace=4bf92f3577b34da6 ".repeat(
+      bytes / 58,
+    ),
+    '"-eyJ" repeated': "-eyJ".repeat(bytes / 4),
+    '"sk-" repeated': "sk-".repeat(bytes / 3),
+    '"://" then colons': "://" + ":".repeat(bytes),
+    '"x:// a.a.a…"': "x:// " + "a.".repeat(bytes / 2),
+    "PEM headers, no END": "-----BEGIN RSA PRIVATE KEY-----\n".repeat(bytes / 32),
+    '"secret": pairs': '"secret": "x", '.repeat(bytes / 15),
+    "nested arrays": "[".repeat(bytes / 2) + "]".repeat(bytes / 2),
+  };
+  const times: [string, number][] = [];
+  for (const [name, text] of Object.entries(inputs)) {
+    redactor.text(text);
+    const started = performance.now();
+    redactor.text(text);
+    times.push([name, performance.now() - started]);
+  }
+  const base = times[0][1];
+  console.log(
+    `\nredaction of hostile 1 MB texts (linear time expected; quadratic would take minutes)`,
+  );
+  for (const [name, ms] of times) {
+    console.log(
+      `  ${name.padEnd(28)} ${ms.toFixed(1).padStart(8)} ms   ${(ms / base).toFixed(1)}× base`,
+    );
+  }
+}
+
 benchRedact();
+benchHostile();

@@ -98,22 +98,35 @@ export function isSensitiveName(name: string): boolean {
   return sensitive;
 }
 
+// Captured traffic is written by whoever sent it, so every pattern here runs in linear time:
+// no quantified run may be followed by something the run itself can match (which backtracks
+// quadratically: "-eyJ" × 50,000 took a minute with a \b-anchored JWT pattern), and runs that
+// precede a required character are bounded. bench/redact.ts times hostile inputs.
+
 // A cheap first look: a string none of the text rules could touch is returned as it is.
 const TRIGGER =
-  /passw|passphrase|pwd|secret|api.?key|access.?key|private.?key|client.?key|credential|cookie|auth|licen[cs]e.?key|subscription.?key|functions.?key|session|token|bearer|basic|eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live_|AIza|sk-|PRIVATE KEY|:\/\/[^\s/@]*:[^\s/@]*@/i;
+  /passw|passphrase|pwd|secret|api.?key|access.?key|private.?key|client.?key|credential|cookie|auth|licen[cs]e.?key|subscription.?key|functions.?key|session|token|bearer|basic|eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live_|AIza|sk-|PRIVATE KEY|:\/\/[^\s/@:]{0,256}:[^\s/@]{0,256}@/i;
+
+// Whether any `://user:password@` is there at all: anchored on "://", cheaper than the scheme scan.
+const URL_WITH_CREDENTIALS = /:\/\/[^\s/?#@:"'<>]{0,256}:[^\s/?#@"'<>]{0,256}@/;
 
 // `scheme://user:password@` (a user name alone is not a credential and stays).
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:"'<>]*:[^\s/?#@"'<>]*)@/gi;
+const URL_CREDENTIALS =
+  /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s/?#@:"'<>]{0,256}:[^\s/?#@"'<>]{0,256})@/gi;
 
-const PEM_PRIVATE_KEY =
-  /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
+// The armour lines of a PEM private key; a BEGIN and the next END of the same label are paired.
+const PEM_MARKER = /-----(BEGIN|END) ([A-Z0-9 ]{0,40})PRIVATE KEY-----/g;
+
+/** Nesting beyond this is not walked (the stack would overflow); see `walk`. */
+export const MAX_DEPTH = 200;
 
 // `Name: value` lines: raw HTTP headers, YAML, logs. The blank after the colon is required, so
 // `session:4f2a` (a Redis key), `urn:…` and `sha256:…` are not mistaken for one.
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]+)([^\r\n]+)/gm;
 
 // `"name": "value"` in JSON text that did not parse as a whole (cut off, or inside other text).
-const JSON_PAIR = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+// (The value is the unrolled `[^"\\]*(?:\\.[^"\\]*)*`: an alternation per character is slow.)
+const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
 
 // `name=value` in query strings, form bodies, cookies and logs.
 const KEY_VALUE = /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=([^&\s"'<>#;,]+)/g;
@@ -122,23 +135,29 @@ const KEY_VALUE = /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=([^&\s"'<>#;,]+)/g
 // the others need a digit or a token symbol, so "Bearer authentication" is prose, not a token.
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Negotiate)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
 
-// Credential shapes that need no context.
-const SHAPED = new RegExp(
-  [
-    // JWT: base64url JSON header and payload ("eyJ" is `{"`), then a signature (maybe empty).
-    String.raw`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`,
-    // AWS access key ids (long-term AKIA, temporary ASIA).
-    String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
-    // GitHub, Slack, Stripe, Google, OpenAI/Anthropic-style keys.
-    String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}`,
-    String.raw`\bgithub_pat_[A-Za-z0-9_]{22,}`,
-    String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
-    String.raw`\b[sr]k_live_[A-Za-z0-9]{16,}`,
-    String.raw`\bAIza[A-Za-z0-9_-]{35}`,
-    String.raw`\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}`,
-  ].join("|"),
-  "g",
-);
+// Credential shapes that need no context. Each is matched against a whole run of token
+// characters (found by TOKEN_RUN in one linear pass), never searched for inside text.
+const TOKEN_RUN = /[A-Za-z0-9_.-]{16,}/g;
+const SHAPES = [
+  // JWT: base64url JSON header and payload ("eyJ" is `{"`), then a signature (maybe empty).
+  /^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*)?$/,
+  // AWS access key ids (long-term AKIA, temporary ASIA).
+  /^(?:AKIA|ASIA)[A-Z0-9]{16}$/,
+  // GitHub, Slack, Stripe, Google, OpenAI/Anthropic-style keys.
+  /^gh[pousr]_[A-Za-z0-9]{36,}$/,
+  /^github_pat_[A-Za-z0-9_]{22,}$/,
+  /^xox[abposr]-[A-Za-z0-9-]{10,}$/,
+  /^[sr]k_live_[A-Za-z0-9]{16,}$/,
+  /^AIza[A-Za-z0-9_-]{35}$/,
+  /^sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}$/,
+];
+
+// A header value's auth scheme, kept in front of the masked credential.
+const VALUE_SCHEME = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiKey)(\s+)(\S.*)$/i;
+
+// Cookie and Set-Cookie (any case and punctuation): each cookie's value is masked, names kept.
+const COOKIE_NAME = /^(set[-_]?)?cookie$/i;
+const COOKIE_PAIR = /(^|;\s*)([^=;\s]+)=([^;]*)/g;
 
 const COOKIE_ATTRIBUTES = new Set([
   "path",
@@ -189,12 +208,19 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return marker;
   }
 
+  function knownIn(text: string): boolean {
+    if (!knownPattern) return false;
+    const found = knownPattern.test(text);
+    knownPattern.lastIndex = 0;
+    return found;
+  }
+
   function secrets(text: string): string {
     if (knownPattern && knownPattern.test(text)) {
       knownPattern.lastIndex = 0;
       text = text.replace(knownPattern, (secret) => mask(secret));
     }
-    if (text.includes("://")) {
+    if (text.includes("://") && URL_WITH_CREDENTIALS.test(text)) {
       text = text.replace(
         URL_CREDENTIALS,
         (_, scheme, credentials) => `${scheme}${mask(credentials)}@`,
@@ -206,23 +232,21 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   // A header's (or sensitive field's) value: keep an auth scheme and cookie names, mask the rest.
   function maskValue(name: string, value: string): string {
     if (value === "" || value.startsWith(REDACTED_PREFIX)) return value;
-    const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, "");
-    if (normalized === "cookie" || normalized === "setcookie") {
+    if (COOKIE_NAME.test(name)) {
       return value.replace(
-        /(^|;\s*)([^=;\s]+)=([^;]*)/g,
+        COOKIE_PAIR,
         (all, lead, cookie, content) =>
           COOKIE_ATTRIBUTES.has(cookie.toLowerCase()) || content === ""
             ? all
             : `${lead}${cookie}=${mask(content)}`,
       );
     }
-    const scheme = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiKey)(\s+)(\S.*)$/i
-      .exec(value);
+    const scheme = VALUE_SCHEME.exec(value);
     if (scheme) return `${scheme[1]}${scheme[2]}${mask(scheme[3])}`;
     return mask(value);
   }
 
-  function textRules(text: string): string {
+  function textRules(text: string, depth = 0): string {
     text = secrets(text);
     if (!TRIGGER.test(text)) return text;
     const trimmed = text.trim();
@@ -238,11 +262,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         parsed = undefined;
       }
       if (parsed !== undefined && typeof parsed === "object" && parsed !== null) {
-        const walked = walk(parsed);
+        const walked = walk(parsed, depth + 1);
         return walked === parsed ? text : JSON.stringify(walked);
       }
     }
-    if (text.includes("PRIVATE KEY-----")) text = text.replace(PEM_PRIVATE_KEY, (pem) => mask(pem));
+    if (text.includes("PRIVATE KEY-----")) text = maskPem(text);
     if (text.includes(":")) {
       text = text.replace(
         HEADER_LINE,
@@ -274,21 +298,67 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (!looksLikeCredential(scheme, credential)) return all;
       return `${scheme}${space}${mask(credential)}`;
     });
-    return text.replace(SHAPED, (token) => mask(token));
+    return text.replace(TOKEN_RUN, (run) => {
+      // A run may carry punctuation around the token: "-eyJ…", "…sig." at a sentence's end.
+      let start = 0;
+      let end = run.length;
+      while (start < end && (run[start] === "." || run[start] === "-" || run[start] === "_")) {
+        start++;
+      }
+      while (end > start && run[end - 1] === ".") end--;
+      const core = run.slice(start, end);
+      if (!SHAPES.some((shape) => shape.test(core))) return run;
+      return `${run.slice(0, start)}${mask(core)}${run.slice(end)}`;
+    });
   }
 
-  function maskField(name: string, value: unknown): unknown {
+  function maskPem(text: string): string {
+    let result = "";
+    let last = 0;
+    let open: { label: string; start: number } | undefined;
+    for (const marker of text.matchAll(PEM_MARKER)) {
+      if (marker[1] === "BEGIN") {
+        open = { label: marker[2], start: marker.index };
+      } else if (open && marker[2] === open.label) {
+        const end = marker.index + marker[0].length;
+        result += text.slice(last, open.start) + mask(text.slice(open.start, end));
+        last = end;
+        open = undefined;
+      }
+    }
+    return last === 0 ? text : result + text.slice(last);
+  }
+
+  // Deeper than MAX_DEPTH a value is not walked: passed whole when its JSON text has nothing a
+  // rule could touch, else replaced by a note (no real answer nests that deep; a crafted one
+  // must neither overflow the stack nor carry a credential past us).
+  function tooDeep(value: unknown, check: (text: string) => boolean): unknown {
+    let text: string;
+    try {
+      text = JSON.stringify(value) ?? "";
+    } catch {
+      text = "";
+    }
+    return text !== "" && !check(text)
+      ? value
+      : `[nested deeper than ${MAX_DEPTH} levels: left out, it may hold credentials]`;
+  }
+
+  function maskField(name: string, value: unknown, depth: number): unknown {
     if (typeof value === "string") return maskValue(name, value);
     if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
       const masked = value.map((item) => maskValue(name, item));
       return masked.every((item, i) => item === value[i]) ? value : masked;
     }
-    return walk(value);
+    return walk(value, depth);
   }
 
-  function walk(value: unknown): unknown {
-    if (typeof value === "string") return textRules(value);
+  function walk(value: unknown, depth = 0): unknown {
+    if (typeof value === "string") return textRules(value, depth);
     if (value === null || typeof value !== "object") return value;
+    if (depth >= MAX_DEPTH) {
+      return tooDeep(value, (text) => TRIGGER.test(text) || knownIn(text));
+    }
     if (Array.isArray(value)) {
       // A header as a [name, value] pair.
       if (
@@ -300,7 +370,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       }
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const item = walk(value[i]);
+        const item = walk(value[i], depth + 1);
         if (item !== value[i]) (copy ??= value.slice())[i] = item;
       }
       return copy ?? value;
@@ -319,21 +389,22 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const item = record[field];
       let masked: unknown;
       if (sensitiveEntry && field === "value") masked = maskValue(headerName, item as string);
-      else if (isSensitiveName(field)) masked = maskField(field, item);
-      else masked = walk(item);
+      else if (isSensitiveName(field)) masked = maskField(field, item, depth + 1);
+      else masked = walk(item, depth + 1);
       if (masked !== item) (copy ??= { ...record })[field] = masked;
     }
     return copy ?? value;
   }
 
   // With results off only the known secrets go (they may show up anywhere, even in a result).
-  function walkSecrets(value: unknown): unknown {
+  function walkSecrets(value: unknown, depth = 0): unknown {
     if (typeof value === "string") return secrets(value);
     if (value === null || typeof value !== "object") return value;
+    if (depth >= MAX_DEPTH) return tooDeep(value, (text) => secrets(text) !== text);
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const item = walkSecrets(value[i]);
+        const item = walkSecrets(value[i], depth + 1);
         if (item !== value[i]) (copy ??= value.slice())[i] = item;
       }
       return copy ?? value;
@@ -341,7 +412,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     const record = value as Record<string, unknown>;
     let copy: Record<string, unknown> | undefined;
     for (const field of Object.keys(record)) {
-      const item = walkSecrets(record[field]);
+      const item = walkSecrets(record[field], depth + 1);
       if (item !== record[field]) (copy ??= { ...record })[field] = item;
     }
     return copy ?? value;
@@ -349,7 +420,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   return {
     secrets,
-    text: results ? textRules : secrets,
+    text: results ? (text: string) => textRules(text) : secrets,
     json: <T>(value: T) => (results ? walk(value) : walkSecrets(value)) as T,
     addSecret: (secret) => addSecrets([secret]),
   };

@@ -498,3 +498,29 @@ Deno.test("a secret added later (a minted Hub token) is removed from then on", (
   assert.equal(r.secrets(`a ${odd} b pXss.wwrd(1)`), `a ${r.secrets(odd)} b pXss.wwrd(1)`);
   assertGone(r.secrets(odd), odd);
 });
+
+// --- hostile input --------------------------------------------------------------------------------
+
+Deno.test("nesting 100,000 levels deep neither overflows the stack nor lets a credential through", () => {
+  const r = redactor();
+  const deep = (inner: unknown) => {
+    let value = inner;
+    for (let i = 0; i < 100_000; i++) value = [value];
+    return value;
+  };
+  const harmless = deep({ status: 200 });
+  assert.equal(r.json(harmless), harmless);
+  const hidden = deep({ password: "deep-pw-123" });
+  assertGone(r.json(hidden), "deep-pw-123");
+  assertGone(r.json({ body: JSON.stringify(hidden) }), "deep-pw-123");
+  const off = createRedactor({ secrets: [HUB_TOKEN], results: false });
+  assertGone(off.json(deep(`x ${HUB_TOKEN}`)), HUB_TOKEN);
+  assert.equal(off.json(harmless), harmless);
+});
+
+Deno.test("a token inside punctuation is still found: -JWT, JWT. at a sentence's end", () => {
+  const r = redactor();
+  const out = r.text(`ids:-${JWT} and ${AWS_KEY}. done`);
+  assertGone(out, JWT, AWS_KEY);
+  assert.match(out, /^ids:-\[redacted:[0-9a-f]{8}\] and \[redacted:[0-9a-f]{8}\]\. done$/);
+});
