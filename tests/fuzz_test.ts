@@ -6,9 +6,7 @@
  * up and answers a last ping. FUZZ_SEED=N replays a run; a failure prints its seed.
  */
 import assert from "node:assert/strict";
-import { childEnv } from "./support/env.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { mainCommand } from "./support/spawn.ts";
 const LINES = 12_000;
 const DEADLINE_MS = 60_000;
 
@@ -386,13 +384,7 @@ Deno.test("fuzzed stdin: one valid message per stdout line, one right answer per
     }
   }
 
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, "--demo"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: childEnv(),
-  }).spawn();
+  const child = mainCommand(["--demo"], { stdin: "piped" }).spawn();
   // Every stdout line, parsed once as it arrives (undefined: not JSON), and a count of answers.
   const lines: { text: string; value: unknown }[] = [];
   let answers = 0;

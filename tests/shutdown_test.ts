@@ -4,12 +4,10 @@
  * against hanging, not timing figures (bench/shutdown.ts measures those).
  */
 import assert from "node:assert/strict";
-import { childEnv } from "./support/env.ts";
 import { withHubAndServer } from "./support/harness.ts";
 import type { HubDouble } from "./support/hub_double.ts";
 import type { McpProcess } from "./support/mcp_process.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { mainCommand, waitUntil } from "./support/spawn.ts";
 
 /**
  * The process must end before this after being asked to stop. Not a timing figure: typical is
@@ -17,9 +15,6 @@ const MAIN = new URL("../main.ts", import.meta.url).pathname;
  * 2 s grace this replaced, so a return of that fails here, and far above any normal run.
  */
 const EXIT_DEADLINE_MS = 1_800;
-
-/** For waits on the test's own side (a Hub double receiving a call, a log line). */
-const WAIT_DEADLINE_MS = 10_000;
 
 /** Resolves with the exit status, or fails (killing the process) after `ms`. */
 async function exitWithin(child: Deno.ChildProcess, ms: number): Promise<Deno.CommandStatus> {
@@ -37,14 +32,6 @@ async function exitWithin(child: Deno.ChildProcess, ms: number): Promise<Deno.Co
     assert.fail(`the server was still running ${ms} ms after being asked to stop`);
   }
   return status;
-}
-
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_DEADLINE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Starts a tools/call the Hub never answers; resolves once the Hub holds it. */
@@ -94,13 +81,7 @@ Deno.test("SIGTERM with stdin still open ends an idle server with 0", async () =
 Deno.test("a second SIGTERM while shutdown waits on a client that stopped reading exits at once with 143", async () => {
   // Nobody reads this process's stdout: once the pipe is full, writing the queued answers blocks,
   // which is what holds the first shutdown; the second signal must not wait for it.
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, "--demo"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: childEnv(),
-  }).spawn();
+  const child = mainCommand(["--demo"], { stdin: "piped" }).spawn();
   let stderr = "";
   const stderrDone = (async () => {
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) stderr += chunk;
