@@ -2,6 +2,8 @@
  * Memory under sustained use: RSS of kubeshark-mcp (URL mode, over stdio) after 1,000 and 10,000
  * sequential Hub calls, beside a bare Deno fetch loop (bench/bare_fetch.ts) against the same
  * loopback Hub in the same run. Goal (#11): our growth ≤ the bare loop's growth + 10 MB.
+ * Also RSS and export time over ten demo PCAP exports + downloads (goal: p50 ≤ 100 ms, RSS ≤
+ * 150 MB after ten).
  *
  *   deno run --allow-all bench/memory.ts      (also run by `deno task bench`)
  */
@@ -96,4 +98,45 @@ export async function benchMemory(): Promise<void> {
   }
 }
 
+/** Ten `export_snapshot_pcap` + `download_file` rounds in --demo: export times and RSS. */
+export async function benchDemoExports(): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const server = new McpProcess(["--demo", "--download-dir", dir]);
+  try {
+    await server.initialize();
+    const start = rssOf(server.child.pid);
+    const exports: number[] = [];
+    const downloads: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      let started = performance.now();
+      const exported = await server.callTool("export_snapshot_pcap", {
+        snapshot_id: "snap-before-deploy",
+      });
+      exports.push(performance.now() - started);
+      if (exported.isError) throw new Error(`export failed: ${exported.content[0].text}`);
+      const { path } = JSON.parse(exported.content[0].text);
+      started = performance.now();
+      const saved = await server.callTool("download_file", { path, dest: `export-${i}.pcap` });
+      downloads.push(performance.now() - started);
+      if (saved.isError) throw new Error(`download failed: ${saved.content[0].text}`);
+    }
+    const end = rssOf(server.child.pid);
+    const p50 = (samples: number[]) => [...samples].sort((a, b) => a - b)[5];
+    console.log(`\n--demo: ten PCAP exports + downloads (snap-before-deploy)`);
+    console.log(
+      `  export_snapshot_pcap   p50 ${p50(exports).toFixed(1)} ms   (goal ≤ 100 ms)`,
+    );
+    console.log(`  download_file          p50 ${p50(downloads).toFixed(1)} ms`);
+    console.log(
+      `  RSS ${mb(start)} → ${mb(end)} after ten   (goal ≤ 150 MB: ${
+        end <= 150 * MB ? "met" : "not met"
+      })`,
+    );
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 await benchMemory();
+await benchDemoExports();
