@@ -37,7 +37,11 @@ export interface RedactorOptions {
 export interface Redactor {
   /** Known secrets and `user:password@` in URLs removed: for every text we produce. */
   secrets(text: string): string;
-  /** A Hub answer as plain text: `secrets`, plus the credential rules unless results are off. */
+  /**
+   * A Hub answer as plain text: `secrets`, plus the credential rules unless results are off.
+   * Text that is JSON as a whole is parsed and walked like `json`; if something in it was
+   * masked it comes back re-encoded compactly, else unchanged.
+   */
   text(text: string): string;
   /**
    * A parsed Hub answer: sensitive fields and header values masked, every string through `text`
