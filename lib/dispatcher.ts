@@ -596,7 +596,7 @@ export class Dispatcher {
     const ctx: ToolContext = {
       session: this.#session,
       signal,
-      progress: this.#progressSender(_meta?.progressToken, signal),
+      progress: progressSender(_meta?.progressToken, signal, this.#send),
       confirm: (question) => this.#confirm(question, request, params, { name, args }),
     };
     const version = request.modern?.version ?? this.#session.protocolVersion;
@@ -655,7 +655,7 @@ export class Dispatcher {
   ): Task {
     return this.#session.tasks.create(async ({ signal, report }) => {
       // The request that created the task is answered; a 2025 client's token still gets progress.
-      const notify = this.#progressSender(progressToken, signal);
+      const notify = progressSender(progressToken, signal, this.#send);
       const ctx: ToolContext = {
         session: this.#session,
         signal,
@@ -822,26 +822,6 @@ export class Dispatcher {
     });
   }
 
-  #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
-    if (token === undefined) return () => {};
-    let last = -Infinity;
-    return (progress, total, message) => {
-      // MCP: progress must increase with each notification.
-      if (signal.aborted || progress <= last) return;
-      last = progress;
-      this.#send({
-        jsonrpc: "2.0",
-        method: "notifications/progress",
-        params: {
-          progressToken: token,
-          progress,
-          ...(total !== undefined ? { total } : {}),
-          ...(message ? { message } : {}),
-        },
-      });
-    };
-  }
-
   #discoveryWaitMs(): number {
     return this.#session.hub.discoveryWaitMs ?? DISCOVERY_WAIT_MS;
   }
@@ -922,6 +902,34 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<
     throw new McpError("invalid_params", `Invalid params: ${formatIssues(parsed.error, "params")}`);
   }
   return parsed.data;
+}
+
+/**
+ * A tool's progress reporter for one request: a no-op without a progressToken; otherwise it sends
+ * notifications/progress, dropping any report that does not increase (MCP: progress must increase
+ * with each notification) and any after the request was cancelled.
+ */
+export function progressSender(
+  token: RequestId | undefined,
+  signal: AbortSignal,
+  send: Send,
+): ToolContext["progress"] {
+  if (token === undefined) return () => {};
+  let last = -Infinity;
+  return (progress, total, message) => {
+    if (signal.aborted || progress <= last) return;
+    last = progress;
+    send({
+      jsonrpc: "2.0",
+      method: "notifications/progress",
+      params: {
+        progressToken: token,
+        progress,
+        ...(total !== undefined ? { total } : {}),
+        ...(message ? { message } : {}),
+      },
+    });
+  };
 }
 
 /**
