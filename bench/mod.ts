@@ -315,7 +315,10 @@ try {
       ms(percentile(demo.warm, 99))
     }   target < 20 ms`,
   );
-  await (await import("./protocol.ts")).benchProtocol(SPAWNS);
+  await import("./redact.ts");
+  await import("./memory.ts");
+  await import("./shutdown.ts");
+  await import("./protocol.ts");
   await (await import("./http.ts")).benchHttp(hub.url);
 } finally {
   await hub.close();

@@ -3,7 +3,7 @@
  * (legacy), with `@modelcontextprotocol/client` 2.4.0 and on the raw wire. Prints figures and
  * ratios against the legacy figure measured in the same run; never fails on speed.
  *
- *   deno run -A bench/protocol.ts     (or as part of `deno task bench`; BENCH_RUNS=N)
+ *   deno run -A bench/protocol.ts     (and in `deno task bench`, which imports it; BENCH_RUNS=N)
  */
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -150,4 +150,4 @@ export async function benchProtocol(spawns: number): Promise<void> {
   }
 }
 
-if (import.meta.main) await benchProtocol(Number(Deno.env.get("BENCH_RUNS") ?? 15));
+await benchProtocol(Number(Deno.env.get("BENCH_RUNS") ?? 15));

@@ -33,6 +33,7 @@ export class Logger {
   #clientLevel: LogLevel = "warning";
   #clientSink?: ClientLogSink;
   #requestSinks = new Set<{ level: LogLevel; sink: ClientLogSink }>();
+  #redact: (text: string) => string = (text) => text;
 
   /** Sets the lowest level written to stderr (`--debug` lowers it to debug). */
   setStderrLevel(level: LogLevel): void {
@@ -59,8 +60,14 @@ export class Logger {
     return () => this.#requestSinks.delete(entry);
   }
 
+  /** Masks secrets in every record from now on (the redactor, once loaded). */
+  redactWith(redact: (text: string) => string): void {
+    this.#redact = redact;
+  }
+
   /** Writes one record. Never throws: a broken stderr must not take a request down. */
-  log(level: LogLevel, message: string): void {
+  log(level: LogLevel, record: string): void {
+    const message = this.#redact(record);
     if (rank(level) >= rank(this.#stderrLevel)) {
       try {
         Deno.stderr.writeSync(encoder.encode(`[kubeshark-mcp] ${level}: ${message}\n`));

@@ -7,9 +7,12 @@ import type { KubeLoader, ModeAccess } from "./access.ts";
 import type { Config } from "./config.ts";
 import type { HubAccess } from "./hub/access.ts";
 import { HubCatalog } from "./hub/catalog.ts";
+import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
 import { LATEST_PROTOCOL_VERSION } from "./protocol.ts";
 import { TaskStore } from "./tasks.ts";
+import type { Redactor } from "./redact.ts";
+import type { Secrets } from "./secrets.ts";
 
 /** Sends a notification to the client (a no-op until the client has initialized). */
 export type Notify = (method: string, params?: Record<string, unknown>) => void;
@@ -24,8 +27,11 @@ export class Session {
   readonly catalog: HubCatalog;
   /** Tool calls running as tasks (both eras), kept for polling. */
   readonly tasks: TaskStore = new TaskStore();
+  /** The credentials this process holds; the redactor masks them in everything written. */
+  readonly secrets: Secrets;
   protocolVersion: string = LATEST_PROTOCOL_VERSION;
   #notify: Notify = () => {};
+  #redactor?: Promise<Redactor>;
 
   constructor(
     config: Config,
@@ -37,6 +43,7 @@ export class Session {
     this.log = log;
     this.hub = access.hub;
     this.kube = access.kube;
+    this.secrets = access.secrets;
     this.catalog = options.catalog ?? new HubCatalog({
       load: async (signal) => (await this.hub.client(signal)).discover(signal),
       onChange: () => {
@@ -44,6 +51,22 @@ export class Session {
         this.notify("notifications/prompts/list_changed");
       },
       log,
+    });
+  }
+
+  /**
+   * The redactor, loaded on first use (not at start-up: its patterns cost ~25 ms): the known
+   * secrets from everything written, credentials from Hub results unless --no-redact.
+   */
+  redactor(): Promise<Redactor> {
+    return this.#redactor ??= load.redact().then(({ createRedactor }) => {
+      const redactor = createRedactor({
+        secrets: this.secrets.values(),
+        results: this.config.redact,
+      });
+      this.secrets.onAdd((secret) => redactor.addSecret(secret));
+      this.log.redactWith((text) => redactor.secrets(text));
+      return redactor;
     });
   }
 
@@ -63,7 +86,11 @@ export class Session {
    * still notifies through this session, which fans out to the connections (lib/http).
    */
   connection(log: Logger): Session {
-    return new Session(this.config, log, { hub: this.hub, kube: this.kube }, {
+    return new Session(this.config, log, {
+      hub: this.hub,
+      kube: this.kube,
+      secrets: this.secrets,
+    }, {
       catalog: this.catalog,
     });
   }

@@ -24,7 +24,7 @@
 import assert from "node:assert/strict";
 import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort, withHubAndServer, withServer } from "./support/harness.ts";
-import type { McpProcess, Message } from "./support/mcp_process.ts";
+import { McpProcess, type Message } from "./support/mcp_process.ts";
 
 const MODERN = "2026-07-28";
 
@@ -246,4 +246,25 @@ Deno.test("a modern request with a logLevel gets that request's log records, oth
       "no records for requests without a logLevel",
     );
   });
+});
+
+Deno.test("at stdin EOF an open subscription gets its graceful empty result, and the server exits 0", async () => {
+  const server = new McpProcess(["--demo"]);
+  try {
+    const ack = server.waitFor((m) => m.method === "notifications/subscriptions/acknowledged");
+    await server.send({
+      jsonrpc: "2.0",
+      id: "listen-eof",
+      method: "subscriptions/listen",
+      params: { _meta: modernMeta(), notifications: { toolsListChanged: true } },
+    });
+    await within(ack, "the acknowledgement");
+    const status = await within(server.close(), "the exit");
+    assert.equal(status.code, 0);
+    const end = server.received.find((m) => m.id === "listen-eof");
+    assert.deepEqual(end?.result?._meta?.["io.modelcontextprotocol/subscriptionId"], "listen-eof");
+    assert.equal(end?.result?.resultType, "complete");
+  } finally {
+    await server.kill();
+  }
 });
