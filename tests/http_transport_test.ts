@@ -272,3 +272,31 @@ Deno.test("an idle session expires: its id is then unknown (404)", async () => {
     await server.shutdown();
   }
 });
+
+Deno.test("answers over HTTP never carry a secret the server holds (the Hub token is masked)", async () => {
+  const hub = new HubDouble();
+  const secret = "hub-token-0123456789abcdef";
+  try {
+    await withHttpServer(["--url", hub.url, "--token", secret], async (server) => {
+      const { client } = await connectSdk(server.endpoint);
+      try {
+        // The Hub double echoes the arguments: the token comes back in its answer.
+        const call = await client.callTool({
+          name: "list_workloads",
+          arguments: { namespace: secret },
+        });
+        assert.ok(!JSON.stringify(call).includes(secret), JSON.stringify(call));
+        // A local tool's answer passes the transport's mask too.
+        const url = await client.callTool({
+          name: "get_file_url",
+          arguments: { path: `/snapshots/${secret}/data.pcap` },
+        });
+        assert.ok(!JSON.stringify(url).includes(secret), JSON.stringify(url));
+      } finally {
+        await client.close();
+      }
+    });
+  } finally {
+    await hub.close();
+  }
+});

@@ -49,7 +49,13 @@ function knownVersions(): Set<string> {
 }
 
 /** Starts serving; resolves once listening. */
-export function startHttpServer(root: Session, options: HttpOptions): Promise<HttpServer> {
+export async function startHttpServer(
+  root: Session,
+  options: HttpOptions,
+): Promise<HttpServer> {
+  // Loaded before the first answer: every message out passes it (known secrets masked).
+  const redactor = await root.redactor();
+  const mask = (text: string) => redactor.secrets(text);
   const policy = new OriginPolicy({
     bindHost: options.hostname,
     publicUrl: options.publicUrl,
@@ -260,7 +266,7 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
         return rpcError(400, "Bad Request: this session is already initialized");
       }
       if (sessions.full) return rpcError(503, "Too many sessions; try again later");
-      const session = new HttpSession(root, { owner: principal?.subject });
+      const session = new HttpSession(root, { owner: principal?.subject, mask });
       const response = await session.post(messages, batch, false);
       const answer = await response.clone().json().catch(() => undefined);
       if (!answer || "error" in answer) {
@@ -300,7 +306,7 @@ export function startHttpServer(root: Session, options: HttpOptions): Promise<Ht
     }
     const mismatch = headerMismatch(request.headers, record);
     if (mismatch) return headerMismatchResponse(id, mismatch);
-    stateless ??= new StatelessEndpoint(root);
+    stateless ??= new StatelessEndpoint(root, mask);
     if (id !== null) {
       const problem = envelopeProblem(record);
       if (problem) return invalidEnvelopeResponse(id, problem);

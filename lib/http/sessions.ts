@@ -9,7 +9,7 @@ import { Dispatcher, errorResponse } from "../dispatcher.ts";
 import { Logger } from "../log.ts";
 import type { RequestId } from "../protocol.ts";
 import type { Session } from "../session.ts";
-import { SSE_HEADERS, SseStream } from "./sse.ts";
+import { maskedJson, SSE_HEADERS, SseStream } from "./sse.ts";
 
 /** How long a session answers after its last request before it is forgotten. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -101,13 +101,20 @@ export class HttpSession {
   #exchanges = new Set<Exchange>();
   #standalone?: SseStream;
   #closed = false;
+  #mask: (text: string) => string;
 
-  constructor(root: Session, options: { owner?: string } = {}) {
+  constructor(
+    root: Session,
+    options: { owner?: string; mask?: (text: string) => string } = {},
+  ) {
     this.owner = options.owner;
+    this.#mask = options.mask ?? ((text) => text);
     const log = new Logger();
     if (root.config.debug) log.setStderrLevel("debug");
     this.#session = root.connection(log);
     this.#dispatcher = new Dispatcher(this.#session, (message) => this.#route(message));
+    // Its log lines are masked too, once the redactor is loaded.
+    void this.#session.redactor().catch(() => {});
   }
 
   /** Forwards a notification that concerns every session (list_changed). */
@@ -155,11 +162,11 @@ export class HttpSession {
     for (const message of others) this.#dispatcher.receive(message);
     if (requests.length === 0) {
       if (immediate.length === 0) return new Response(null, { status: 202 });
-      return Response.json(batch ? immediate : immediate[0]);
+      return maskedJson(batch ? immediate : immediate[0], this.#mask);
     }
     const exchange = new Exchange(
       requests.map((r) => r.id),
-      sse ? new SseStream() : undefined,
+      sse ? new SseStream({ mask: this.#mask }) : undefined,
     );
     this.#exchanges.add(exchange);
     exchange.done.then(() => {
@@ -182,7 +189,7 @@ export class HttpSession {
     return exchange.done.then((replies) => {
       const all = [...immediate, ...replies];
       if (all.length === 0) return new Response(null, { status: 202 });
-      return Response.json(batch ? all : all[0]);
+      return maskedJson(batch ? all : all[0], this.#mask);
     });
   }
 
@@ -195,7 +202,7 @@ export class HttpSession {
         { status: 409 },
       );
     }
-    const stream = new SseStream({ keepalive: true });
+    const stream = new SseStream({ keepalive: true, mask: this.#mask });
     this.#standalone = stream;
     stream.closed.then(() => this.lastActive = Date.now());
     return new Response(stream.body, { headers: SSE_HEADERS });

@@ -14,7 +14,10 @@ export class SseStream {
   #keepalive?: number;
   #onClosed = () => {};
 
-  constructor(options: { keepalive?: boolean } = {}) {
+  #mask: (text: string) => string;
+
+  constructor(options: { keepalive?: boolean; mask?: (text: string) => string } = {}) {
+    this.#mask = options.mask ?? ((text) => text);
     this.closed = new Promise((resolve) => this.#onClosed = resolve);
     this.body = new ReadableStream({
       start: (controller) => {
@@ -38,7 +41,7 @@ export class SseStream {
 
   /** Writes one JSON-RPC message as an event; false when the stream has ended. */
   send(message: unknown): boolean {
-    return this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    return this.#write(`event: message\ndata: ${this.#mask(JSON.stringify(message))}\n\n`);
   }
 
   /** Ends the stream from our side. */
@@ -69,6 +72,18 @@ export class SseStream {
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
     this.#onClosed();
   }
+}
+
+/** A JSON response whose text went through `mask` (known secrets never leave the process). */
+export function maskedJson(
+  body: unknown,
+  mask: (text: string) => string,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
+  return new Response(mask(JSON.stringify(body)), {
+    status: init.status ?? 200,
+    headers: { "content-type": "application/json", ...init.headers },
+  });
 }
 
 /** Headers of an SSE response. */

@@ -13,7 +13,7 @@ import { Dispatcher, errorResponse } from "../dispatcher.ts";
 import { Logger } from "../log.ts";
 import { META, MODERN_PROTOCOL_VERSIONS, type RequestId } from "../protocol.ts";
 import type { Session } from "../session.ts";
-import { SSE_HEADERS, SseStream } from "./sse.ts";
+import { maskedJson, SSE_HEADERS, SseStream } from "./sse.ts";
 
 /** Modern revisions: served without sessions. */
 export const MODERN_VERSIONS: readonly string[] = MODERN_PROTOCOL_VERSIONS;
@@ -98,11 +98,15 @@ export class StatelessEndpoint {
   #tokens = new Map<string, Exchange>();
   #counter = 0;
 
-  constructor(root: Session) {
+  #mask: (text: string) => string;
+
+  constructor(root: Session, mask: (text: string) => string = (text) => text) {
+    this.#mask = mask;
     const log = new Logger();
     if (root.config.debug) log.setStderrLevel("debug");
     this.#session = root.connection(log);
     this.#dispatcher = new Dispatcher(this.#session, (message) => this.#route(message));
+    void this.#session.redactor().catch(() => {});
   }
 
   /** Ends open listen streams and requests under way (shutdown). */
@@ -134,7 +138,9 @@ export class StatelessEndpoint {
       params._meta = meta;
     }
     const listen = message.method === "subscriptions/listen";
-    const stream = sse || listen ? new SseStream({ keepalive: listen }) : undefined;
+    const stream = sse || listen
+      ? new SseStream({ keepalive: listen, mask: this.#mask })
+      : undefined;
     let settle: (reply: unknown) => void = () => {};
     const answered = new Promise<unknown>((resolve) => settle = resolve);
     const exchange: Exchange = { id: original, token, stream, resolve: settle };
@@ -169,7 +175,7 @@ export class StatelessEndpoint {
     return answered.then((reply) => {
       forget();
       signal.removeEventListener("abort", cancel);
-      return Response.json(reply, { status: statusFor(reply) });
+      return maskedJson(reply, this.#mask, { status: statusFor(reply) });
     });
   }
 
