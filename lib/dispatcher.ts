@@ -25,7 +25,7 @@ import {
   supportsStructuredContent,
   type ToolDescriptor,
 } from "./protocol.ts";
-import { findResource, listResources } from "./resources.ts";
+import { findResource, listResources, listResourcesFor, readViewResource } from "./resources.ts";
 import type { Session } from "./session.ts";
 import { delay, unrefTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
@@ -56,6 +56,8 @@ export class Dispatcher {
   #postponeWarm?: () => void;
   #hubTools?: { info: HubInfo; tools: ToolDescriptor[] };
   #handlers: Record<string, Handler>;
+  // views hook (#15): the client declared the MCP Apps extension (io.modelcontextprotocol/ui).
+  #views = false;
 
   constructor(session: Session, send: Send) {
     this.#session = session;
@@ -230,7 +232,8 @@ export class Dispatcher {
   // --- lifecycle -------------------------------------------------------------------------------
 
   #initialize(params: unknown) {
-    const { protocolVersion } = parseParams(InitializeParams(), params);
+    const { protocolVersion, capabilities } = parseParams(InitializeParams(), params);
+    this.#views = clientDeclaresViews(capabilities); // views hook (#15)
     const version = negotiateProtocolVersion(protocolVersion);
     this.#session.protocolVersion = version;
     return Promise.resolve({
@@ -260,7 +263,16 @@ export class Dispatcher {
       this.#tools(),
       this.#session.catalog.current(this.#discoveryWaitMs()),
     ]);
-    return { tools: [...table.listed, ...this.#hubToolList(table, info)] };
+    const tools = [...table.listed, ...this.#hubToolList(table, info)];
+    if (!this.#views) return { tools };
+    // views hook (#15): tools with a view point at it.
+    const { viewUriForTool } = await import("./views/mod.ts");
+    return {
+      tools: tools.map((tool) => {
+        const resourceUri = viewUriForTool(tool.name);
+        return resourceUri ? { ...tool, _meta: { ui: { resourceUri } } } : tool;
+      }),
+    };
   }
 
   #hubToolList(table: ToolTable, info: HubInfo | undefined): ToolDescriptor[] {
@@ -326,6 +338,12 @@ export class Dispatcher {
     };
     if (json !== null && typeof json === "object" && !Array.isArray(json)) {
       result.structuredContent = json as Record<string, unknown>;
+      // views hook (#15): a tool with a view sends it the view's compact data instead.
+      if (this.#views) {
+        const { viewContentForTool } = await import("./views/mod.ts");
+        const content = viewContentForTool(name, json, args);
+        if (content) result.structuredContent = content as unknown as Record<string, unknown>;
+      }
     }
     return result;
   }
@@ -356,13 +374,15 @@ export class Dispatcher {
 
   // --- resources -------------------------------------------------------------------------------
 
-  #listResources(params: unknown) {
+  async #listResources(params: unknown) {
     parseParams(ListParams(), params);
-    return Promise.resolve({ resources: listResources() });
+    return { resources: await listResourcesFor({ views: this.#views }) }; // views hook (#15)
   }
 
   async #readResource(params: unknown) {
     const { uri } = parseParams(ReadResourceParams(), params);
+    const view = await readViewResource(uri); // views hook (#15)
+    if (view) return { contents: [view] };
     const resource = findResource(uri);
     if (!resource) {
       throw new McpError(
@@ -418,6 +438,17 @@ export class Dispatcher {
       messages: promptMessages(renderHubPrompt(prompt, values ?? {})),
     };
   }
+}
+
+// views hook (#15): MCP Apps clients list "io.modelcontextprotocol/ui" under capabilities.extensions
+// (kept here rather than imported so initialize loads nothing of lib/views/).
+function clientDeclaresViews(capabilities: unknown): boolean {
+  const extensions = (capabilities as { extensions?: Record<string, unknown> } | undefined)
+    ?.extensions;
+  const ui = extensions?.["io.modelcontextprotocol/ui"];
+  if (ui === null || typeof ui !== "object") return false;
+  const mimeTypes = (ui as { mimeTypes?: unknown }).mimeTypes;
+  return !Array.isArray(mimeTypes) || mimeTypes.includes("text/html;profile=mcp-app");
 }
 
 function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
