@@ -60,7 +60,9 @@ export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], st
   const dist = uplotDir();
   const plugin = {
     name: "deno-npm",
-    setup(build: { onResolve: (o: { filter: RegExp }, f: (a: { path: string }) => unknown) => void }) {
+    setup(
+      build: { onResolve: (o: { filter: RegExp }, f: (a: { path: string }) => unknown) => void },
+    ) {
       build.onResolve({ filter: /^uplot$/ }, () => ({ path: join(dist, "uPlot.esm.js") }));
     },
   };

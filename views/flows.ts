@@ -3,7 +3,7 @@
  * The L4 flows view: a namespace-to-namespace heatmap of bytes (refused and reset flows marked)
  * above a table of flows — sortable by any column, filtered by text, state, or a heatmap cell.
  */
-import { type FlowRow, flowsContent, type FlowsContent } from "../lib/views/shapes.ts";
+import { type FlowRow, type FlowsContent, flowsContent } from "../lib/views/shapes.ts";
 import {
   connectHost,
   formatBytes,
@@ -24,13 +24,26 @@ type Column = {
 
 const COLUMNS: Column[] = [
   { key: "first_ts", label: "first seen", show: (r) => formatTime(r.first_ts) },
-  { key: "client", label: "client", show: (r) => `${r.client_ns ? r.client_ns + "/" : ""}${r.client}` },
-  { key: "server", label: "server", show: (r) => `${r.server_ns ? r.server_ns + "/" : ""}${r.server}:${r.port}` },
+  {
+    key: "client",
+    label: "client",
+    show: (r) => `${r.client_ns ? r.client_ns + "/" : ""}${r.client}`,
+  },
+  {
+    key: "server",
+    label: "server",
+    show: (r) => `${r.server_ns ? r.server_ns + "/" : ""}${r.server}:${r.port}`,
+  },
   { key: "proto", label: "proto", show: (r) => r.proto },
   { key: "state", label: "state", show: (r) => r.state },
   { key: "bytes", label: "bytes", numeric: true, show: (r) => formatBytes(r.bytes) },
   { key: "pkts", label: "packets", numeric: true, show: (r) => String(r.pkts) },
-  { key: "rtt_us", label: "RTT", numeric: true, show: (r) => r.rtt_us == null ? "–" : formatMs(r.rtt_us / 1000) },
+  {
+    key: "rtt_us",
+    label: "RTT",
+    numeric: true,
+    show: (r) => r.rtt_us == null ? "–" : formatMs(r.rtt_us / 1000),
+  },
   { key: "duration_ms", label: "duration", numeric: true, show: (r) => formatMs(r.duration_ms) },
 ];
 const BAD_STATES = new Set(["refused", "reset"]);
@@ -99,7 +112,8 @@ function renderHeatmap(data: FlowsContent): void {
           class: entry.bad ? "cell bad" : "cell",
           title: `${client} → ${server}: ${entry.flows} flows, ${formatBytes(entry.bytes)}` +
             (entry.bad ? `, ${entry.bad} refused/reset` : ""),
-          style: `background:rgba(9,105,218,${alpha.toFixed(2)});cursor:pointer;text-align:center;` +
+          style:
+            `background:rgba(9,105,218,${alpha.toFixed(2)});cursor:pointer;text-align:center;` +
             `color:${alpha > 0.55 ? "#fff" : "inherit"};` +
             (entry.bad ? "outline:2px solid var(--red);outline-offset:-2px;" : ""),
         },
@@ -156,7 +170,9 @@ function renderTable(): void {
   document.body.dataset.rows = String(rows.length);
   const shown = content?.flows.length ?? 0;
   document.getElementById("count")!.textContent = `${rows.length} of ${shown} flows shown` +
-    (content && content.total > shown ? ` (${content.total} matched; the answer was one page)` : "") +
+    (content && content.total > shown
+      ? ` (${content.total} matched; the answer was one page)`
+      : "") +
     (cell ? ` · ${cell.client} → ${cell.server} (click the cell again to clear)` : "");
 }
 
@@ -191,7 +207,9 @@ document.body.append(
     h(
       "select",
       { id: "state", "aria-label": "state" },
-      ...["", "closed", "open", "refused", "reset"].map((s) => h("option", { value: s }, s || "any state")),
+      ...["", "closed", "open", "refused", "reset"].map((s) =>
+        h("option", { value: s }, s || "any state")
+      ),
     ),
     h("span", { class: "muted", id: "count" }),
   ),

@@ -5,7 +5,7 @@
  * get_api_stats for that range alone, with finer buckets. Drawn with uPlot (small, canvas).
  */
 import uPlot from "uplot";
-import { latencyContent, type LatencyContent, type LatencySeries } from "../lib/views/shapes.ts";
+import { type LatencyContent, latencyContent, type LatencySeries } from "../lib/views/shapes.ts";
 import {
   connectHost,
   formatMs,
@@ -63,43 +63,71 @@ function drawChart(series: LatencySeries, markers: LatencyContent["markers"]): v
   ];
   const grid = { stroke: css("--line"), width: 1 };
   const axis = { stroke: css("--fg2"), grid, ticks: grid };
-  chart = new uPlot({
-    width: Math.max(320, box.clientWidth),
-    height: 280,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
-    cursor: { drag: { x: true, y: false, setScale: false } },
-    select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-    scales: { ms: { distr: 3 }, n: { range: (_u, _min, max) => [0, Math.max(4, max * 1.6)] } },
-    axes: [
-      { ...axis },
-      { ...axis, scale: "ms", label: "latency (ms)", values: (_u, v) => v.map((x) => (x == null ? "" : formatMs(x))) },
-      { ...axis, scale: "n", side: 1, label: "errors", grid: { show: false } },
-    ],
-    series: [
-      {},
-      { label: "p50", scale: "ms", stroke: css("--ok"), width: 2, value: (_u, v) => v == null ? "–" : formatMs(v) },
-      { label: "p90", scale: "ms", stroke: css("--orange"), width: 2, value: (_u, v) => v == null ? "–" : formatMs(v) },
-      { label: "p99", scale: "ms", stroke: css("--red"), width: 1.5, dash: [5, 4], value: (_u, v) => v == null ? "–" : formatMs(v) },
-      {
-        label: "errors",
-        scale: "n",
-        stroke: css("--red"),
-        fill: css("--red") + "55",
-        paths: uPlot.paths.bars!({ size: [0.7, 40] }),
-        points: { show: false },
+  chart = new uPlot(
+    {
+      width: Math.max(320, box.clientWidth),
+      height: 280,
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      select: { show: true, left: 0, top: 0, width: 0, height: 0 },
+      scales: { ms: { distr: 3 }, n: { range: (_u, _min, max) => [0, Math.max(4, max * 1.6)] } },
+      axes: [
+        { ...axis },
+        {
+          ...axis,
+          scale: "ms",
+          label: "latency (ms)",
+          values: (_u, v) => v.map((x) => (x == null ? "" : formatMs(x))),
+        },
+        { ...axis, scale: "n", side: 1, label: "errors", grid: { show: false } },
+      ],
+      series: [
+        {},
+        {
+          label: "p50",
+          scale: "ms",
+          stroke: css("--ok"),
+          width: 2,
+          value: (_u, v) => v == null ? "–" : formatMs(v),
+        },
+        {
+          label: "p90",
+          scale: "ms",
+          stroke: css("--orange"),
+          width: 2,
+          value: (_u, v) => v == null ? "–" : formatMs(v),
+        },
+        {
+          label: "p99",
+          scale: "ms",
+          stroke: css("--red"),
+          width: 1.5,
+          dash: [5, 4],
+          value: (_u, v) => v == null ? "–" : formatMs(v),
+        },
+        {
+          label: "errors",
+          scale: "n",
+          stroke: css("--red"),
+          fill: css("--red") + "55",
+          paths: uPlot.paths.bars!({ size: [0.7, 40] }),
+          points: { show: false },
+        },
+      ],
+      hooks: {
+        draw: [(u) => drawMarkers(u, markers)],
+        setSelect: [(u) => {
+          if (u.select.width < 4) return;
+          const start = Math.round(u.posToVal(u.select.left, "x") * 1000);
+          const end = Math.round(u.posToVal(u.select.left + u.select.width, "x") * 1000);
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          zoom(start, end);
+        }],
       },
-    ],
-    hooks: {
-      draw: [(u) => drawMarkers(u, markers)],
-      setSelect: [(u) => {
-        if (u.select.width < 4) return;
-        const start = Math.round(u.posToVal(u.select.left, "x") * 1000);
-        const end = Math.round(u.posToVal(u.select.left + u.select.width, "x") * 1000);
-        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-        zoom(start, end);
-      }],
     },
-  }, data, box);
+    data,
+    box,
+  );
   box.dataset.buckets = String(xs.length);
   box.dataset.markers = String(markers.length);
 }
@@ -156,7 +184,11 @@ function showSelected(): void {
     chart?.destroy();
     chart = undefined;
     box.replaceChildren(
-      h("div", { class: "muted" }, "This answer has no time buckets (the Hub may not support them)."),
+      h(
+        "div",
+        { class: "muted" },
+        "This answer has no time buckets (the Hub may not support them).",
+      ),
     );
     return;
   }

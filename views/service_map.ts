@@ -10,8 +10,8 @@ import {
   MapBuilder,
   type MapEdge,
   type MapNode,
-  serviceMapContent,
   type ServiceMapContent,
+  serviceMapContent,
 } from "../lib/views/shapes.ts";
 import {
   connectHost,
@@ -160,7 +160,9 @@ function render(data: ServiceMapContent): void {
     "data-edges": data.edges.length,
   });
   const defs = svg("defs", {});
-  for (const [id, colour] of [["red", "var(--red)"], ["orange", "var(--orange)"], ["ok", "var(--ok)"]]) {
+  for (
+    const [id, colour] of [["red", "var(--red)"], ["orange", "var(--orange)"], ["ok", "var(--ok)"]]
+  ) {
     const marker = svg("marker", {
       id: `arrow-${id}`,
       viewBox: "0 0 10 10",
@@ -302,7 +304,10 @@ async function showCalls(edge: MapEdge): Promise<void> {
   const panel = document.getElementById("calls")!;
   const kfl = edgeKfl(src, dst);
   panel.hidden = false;
-  panel.replaceChildren(h("h2", {}, `${src.name} → ${dst.name}`), h("div", { class: "muted mono" }, kfl));
+  panel.replaceChildren(
+    h("h2", {}, `${src.name} → ${dst.name}`),
+    h("div", { class: "muted mono" }, kfl),
+  );
   setStatus("Asking for the calls behind this edge…");
   try {
     const result = await host.callTool("list_api_calls", { kfl, limit: 25, ...timeArgs() });
@@ -329,7 +334,11 @@ async function showCalls(edge: MapEdge): Promise<void> {
           "tr",
           { class: failed ? "bad call" : "call" },
           h("td", { class: "mono" }, formatTime(Number(call.ts ?? 0))),
-          h("td", { class: "mono" }, `${call.method ?? ""} ${String(call.path ?? "").slice(0, 70)}`),
+          h(
+            "td",
+            { class: "mono" },
+            `${call.method ?? ""} ${String(call.path ?? "").slice(0, 70)}`,
+          ),
           h("td", { class: "num" }, String(status)),
           h("td", { class: "num" }, formatMs(Number(call.latency_ms ?? 0))),
         ),

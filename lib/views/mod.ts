@@ -5,12 +5,7 @@
  * The HTML is built ahead of time (`deno task build-views`) into generated.ts, so nothing is read
  * from disk at run time and the module is loaded only when a view is listed or read.
  */
-import {
-  flowsContent,
-  latencyContent,
-  serviceMapContent,
-  type ViewContent,
-} from "./shapes.ts";
+import { flowsContent, latencyContent, serviceMapContent, type ViewContent } from "./shapes.ts";
 
 /** The extension id clients declare under `capabilities.extensions`. */
 export const UI_EXTENSION = "io.modelcontextprotocol/ui";
@@ -104,7 +99,9 @@ export function listViewResources(): ViewResource[] {
 /** The `resources/read` contents of a view, or undefined when `uri` is not one. */
 export async function readViewResource(
   uri: string,
-): Promise<{ uri: string; mimeType: string; text: string; _meta: ViewResource["_meta"] } | undefined> {
+): Promise<
+  { uri: string; mimeType: string; text: string; _meta: ViewResource["_meta"] } | undefined
+> {
   const view = VIEWS.find((candidate) => candidate.resource.uri === uri);
   if (!view) return undefined;
   const { VIEW_HTML } = await import("./generated.ts");

@@ -164,9 +164,16 @@ export async function withView(
       },
     };
     await page.evaluate(
-      (html, setup) => (globalThis as unknown as { __start(h: string, s: unknown): void }).__start(html, setup),
+      (html, setup) =>
+        (globalThis as unknown as { __start(h: string, s: unknown): void }).__start(html, setup),
       options.html,
-      { toolInput: options.toolInput, toolResult: options.toolResult, initializeResult, width, height },
+      {
+        toolInput: options.toolInput,
+        toolResult: options.toolResult,
+        initializeResult,
+        width,
+        height,
+      },
     );
     const handle = await page.waitForSelector("#view");
     const frame = await handle!.contentFrame();

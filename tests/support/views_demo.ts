@@ -31,7 +31,9 @@ export async function withDemoViews(body: (demo: DemoViews) => Promise<void>): P
       call: async (name, args = {}) => await server.callTool(name, args) as ToolResult,
       html: async (uri) => {
         const response = await server.request("resources/read", { uri });
-        if (response.error) throw new Error(`resources/read ${uri}: ${JSON.stringify(response.error)}`);
+        if (response.error) {
+          throw new Error(`resources/read ${uri}: ${JSON.stringify(response.error)}`);
+        }
         return response.result.contents[0].text;
       },
     });

@@ -1,0 +1,265 @@
+/// <reference lib="dom" />
+/**
+ * Each view in real headless Chromium, inside a host page that plays the ext-apps host side, fed
+ * with the demo server's answers (the latency view with bucketed get_api_stats answers computed
+ * from the demo data, the shape the demo Hub's `bucket_seconds` gives).
+ */
+import assert from "node:assert/strict";
+import { viewContentForTool } from "../lib/views/mod.ts";
+import { edgeKfl, MapBuilder, type ServiceMapContent } from "../lib/views/shapes.ts";
+import { textOf } from "./support/harness.ts";
+import { closeBrowser, type ToolResult, withView } from "./support/view_host.ts";
+import { withDemoViews } from "./support/views_demo.ts";
+import { bucketedStats } from "./support/views_fixtures.ts";
+
+// puppeteer keeps its socket and timers between steps; the browser is closed at the end.
+const browserTest = (name: string, fn: () => Promise<void>) =>
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      try {
+        await fn();
+      } finally {
+        await closeBrowser();
+      }
+    },
+  });
+
+function statsResult(args: Record<string, unknown>): ToolResult {
+  const answer = bucketedStats(args);
+  return {
+    content: [{ type: "text", text: JSON.stringify(answer) }],
+    structuredContent: viewContentForTool("get_api_stats", answer, args) as never,
+  };
+}
+
+browserTest(
+  "service map view: renders the demo's workloads and edges, the planted failures red, without console errors",
+  async () => {
+    await withDemoViews(async (demo) => {
+      const args = { limit: 1000 };
+      const result = await demo.call("list_api_calls", args);
+      const content = result.structuredContent as unknown as ServiceMapContent;
+      await withView({
+        html: await demo.html("ui://kubeshark/service-map.html"),
+        toolInput: args,
+        toolResult: result,
+        callTool: (name, a) => demo.call(name, a),
+      }, async (view) => {
+        await view.waitInView("document.body.dataset.ready === '1'");
+        const counts = await view.frame.evaluate(() => ({
+          nodes: document.querySelectorAll("g.node").length,
+          edges: document.querySelectorAll("path.edge").length,
+          red: [...document.querySelectorAll("path.edge.red")].map((e) =>
+            `${e.getAttribute("data-src")}>${e.getAttribute("data-dst")}`
+          ),
+        }));
+        assert.equal(counts.nodes, content.nodes.length);
+        assert.equal(counts.edges, content.edges.length);
+        assert.ok(content.nodes.length >= 15 && content.edges.length >= 18, JSON.stringify(counts));
+        // The payment 503s, the NXDOMAIN lookups and the duplicate-key inserts.
+        for (
+          const edge of ["shop/checkout>payments/payment", "shop/checkout>kube-system/kube-dns"]
+        ) {
+          assert.ok(counts.red.includes(edge), `${edge} is not red: ${counts.red}`);
+        }
+        assert.deepEqual(view.errors, []);
+        assert.equal(view.toolCalls.length, 0);
+        assert.ok((await view.sizes()).length >= 1, "the view reported its size");
+      });
+    });
+  },
+);
+
+browserTest(
+  "service map view: clicking an edge asks list_api_calls for that edge's calls and lists them",
+  async () => {
+    await withDemoViews(async (demo) => {
+      const args = { limit: 1000 };
+      const result = await demo.call("list_api_calls", args);
+      const content = result.structuredContent as unknown as ServiceMapContent;
+      const node = (id: string) => content.nodes.find((n) => n.id === id)!;
+      await withView({
+        html: await demo.html("ui://kubeshark/service-map.html"),
+        toolInput: args,
+        toolResult: result,
+        callTool: (name, a) => demo.call(name, a),
+      }, async (view) => {
+        await view.waitInView("document.body.dataset.ready === '1'");
+        await view.frame.evaluate(() =>
+          document.querySelector(
+            'path.edge[data-src="shop/checkout"][data-dst="payments/payment"]',
+          )!
+            .dispatchEvent(new MouseEvent("click", { bubbles: true }))
+        );
+        await view.waitInView("document.querySelectorAll('#calls tr.call').length > 0");
+        const kfl = edgeKfl(node("shop/checkout"), node("payments/payment"));
+        assert.deepEqual(view.toolCalls, [{
+          name: "list_api_calls",
+          arguments: { kfl, limit: 25 },
+        }]);
+        // The filter selects exactly this edge's calls, some of them failed.
+        const direct = JSON.parse(textOf(await demo.call("list_api_calls", { kfl, limit: 25 })));
+        const rows = await view.frame.evaluate(() => ({
+          all: document.querySelectorAll("#calls tr.call").length,
+          bad: document.querySelectorAll("#calls tr.call.bad").length,
+        }));
+        assert.equal(rows.all, direct.calls.length);
+        assert.ok(
+          direct.calls.every((c: { src: { svc: string }; dst: { svc: string } }) =>
+            c.src.svc === "checkout" && c.dst.svc === "payment"
+          ),
+        );
+        assert.deepEqual(view.errors, []);
+      });
+    });
+  },
+);
+
+browserTest(
+  "service map view: 'map all matching calls' pages through list_api_calls and maps the whole hour",
+  async () => {
+    await withDemoViews(async (demo) => {
+      const args = { limit: 100 };
+      const result = await demo.call("list_api_calls", args);
+      const all = new MapBuilder();
+      for (let offset = 0; offset < 3000; offset += 1000) {
+        all.add(
+          JSON.parse(textOf(await demo.call("list_api_calls", { limit: 1000, offset }))).calls,
+        );
+      }
+      const expected = all.result();
+      await withView({
+        html: await demo.html("ui://kubeshark/service-map.html"),
+        toolInput: args,
+        toolResult: result,
+        callTool: (name, a) => demo.call(name, a),
+      }, async (view) => {
+        await view.waitInView("document.body.dataset.ready === '1'");
+        await view.frame.click("#load-all");
+        await view.waitInView(
+          `document.getElementById('map').dataset.edges === '${expected.edges.length}'`,
+        );
+        assert.deepEqual(view.toolCalls.map((c) => c.arguments), [
+          { limit: 1000, offset: 0 },
+          { limit: 1000, offset: 1000 },
+          { limit: 1000, offset: 2000 },
+        ]);
+        const nodes = await view.frame.evaluate(() => document.querySelectorAll("g.node").length);
+        assert.equal(nodes, expected.nodes.length);
+        assert.deepEqual(view.errors, []);
+      });
+    });
+  },
+);
+
+browserTest(
+  "latency view: one series per group, a bucket per minute, the deploy marker; brushing asks get_api_stats for that range",
+  async () => {
+    await withDemoViews(async (demo) => {
+      const args = { group_by: "service", bucket_seconds: 60 };
+      const result = statsResult(args);
+      const groups = (result.structuredContent as { series: unknown[] }).series.length;
+      await withView({
+        html: await demo.html("ui://kubeshark/latency.html"),
+        toolInput: args,
+        toolResult: result,
+        callTool: (name, a) =>
+          name === "get_api_stats" ? Promise.resolve(statsResult(a)) : demo.call(name, a),
+      }, async (view) => {
+        await view.waitInView("document.body.dataset.ready === '1'");
+        const shown = await view.frame.evaluate(() => ({
+          series: document.body.dataset.series,
+          options: document.querySelectorAll("#group option").length,
+          buckets: document.getElementById("chart")!.dataset.buckets,
+          markers: document.getElementById("chart")!.dataset.markers,
+          lines: document.querySelectorAll(".u-legend .u-series").length,
+        }));
+        assert.deepEqual(shown, {
+          series: String(groups),
+          options: groups,
+          buckets: "60",
+          markers: "1",
+          lines: 5, // time + p50, p90, p99, errors
+        });
+        assert.equal(view.toolCalls.length, 0);
+        // Drag across the middle third of the plot.
+        const over = await view.frame.$(".u-over");
+        const box = (await over!.boundingBox())!;
+        const y = box.y + box.height / 2;
+        await view.page.mouse.move(box.x + box.width / 3, y);
+        await view.page.mouse.down();
+        await view.page.mouse.move(box.x + (2 * box.width) / 3, y, { steps: 8 });
+        await view.page.mouse.up();
+        await view.waitInView("document.getElementById('status').textContent.startsWith('Zoomed')");
+        assert.equal(view.toolCalls.length, 1);
+        const [call] = view.toolCalls;
+        assert.equal(call.name, "get_api_stats");
+        const { start, end, bucket_seconds, group_by } = call.arguments as Record<string, number>;
+        assert.equal(group_by, "service");
+        const hour = { start: Date.UTC(2026, 10, 20, 14), end: Date.UTC(2026, 10, 20, 15) };
+        assert.ok(start > hour.start + 15 * 60_000 && start < hour.start + 25 * 60_000, `${start}`);
+        assert.ok(end > hour.start + 35 * 60_000 && end < hour.end - 15 * 60_000, `${end}`);
+        assert.equal(bucket_seconds, Math.max(10, Math.round((end - start) / 60_000)));
+        const buckets = await view.frame.evaluate(() =>
+          document.getElementById("chart")!.dataset.buckets
+        );
+        assert.ok(Number(buckets) >= 55 && Number(buckets) <= 62, `${buckets}`);
+        assert.deepEqual(view.errors, []);
+      });
+    });
+  },
+);
+
+browserTest(
+  "flows view: a row per flow, refused ones flagged; sorting and filtering by state work",
+  async () => {
+    await withDemoViews(async (demo) => {
+      const args = { limit: 300 };
+      const result = await demo.call("list_l4_flows", args);
+      const flows = JSON.parse(textOf(result)).flows as {
+        state: string;
+        totals: { bytes: number };
+      }[];
+      const refused = flows.filter((f) => f.state === "refused").length;
+      assert.ok(refused > 0);
+      await withView({
+        html: await demo.html("ui://kubeshark/flows.html"),
+        toolInput: args,
+        toolResult: result,
+        callTool: (name, a) => demo.call(name, a),
+      }, async (view) => {
+        await view.waitInView("document.body.dataset.ready === '1'");
+        const initial = await view.frame.evaluate(() => ({
+          rows: document.querySelectorAll("#flows tr.flow").length,
+          bad: document.querySelectorAll("#flows tr.flow.bad").length,
+          cells: document.querySelectorAll("#heatmap td.cell").length,
+        }));
+        assert.equal(initial.rows, flows.length);
+        assert.equal(initial.bad, refused);
+        assert.ok(initial.cells > 3);
+        // Sorted by bytes, largest first.
+        const firstBytes = await view.frame.evaluate(() =>
+          document.querySelector("#flows tr.flow td:nth-child(6)")!.textContent
+        );
+        const max = Math.max(...flows.map((f) => f.totals.bytes));
+        assert.equal(firstBytes, max >= 1024 ? `${(max / 1024).toFixed(1)} KB` : `${max} B`);
+        await view.frame.select("#state", "refused");
+        await view.waitInView(`document.body.dataset.rows === '${refused}'`);
+        // Sort by client, then filter by text.
+        await view.frame.click('th[data-key="client"]');
+        await view.frame.type("#filter", "cart");
+        const filtered = await view.frame.evaluate(() =>
+          [...document.querySelectorAll("#flows tr.flow td:nth-child(2)")].map((td) =>
+            td.textContent
+          )
+        );
+        assert.ok(filtered.length > 0 && filtered.every((t) => t!.includes("cart")), `${filtered}`);
+        assert.equal(view.toolCalls.length, 0);
+        assert.deepEqual(view.errors, []);
+      });
+    });
+  },
+);
