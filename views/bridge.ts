@@ -45,7 +45,7 @@ type Message = {
 export async function connectHost(name: string, handlers: ViewHandlers): Promise<Host> {
   let nextId = 1;
   const pending = new Map<number | string, { resolve(v: unknown): void; reject(e: Error): void }>();
-  const post = (message: Message) => window.parent.postMessage({ jsonrpc: "2.0", ...message }, "*");
+  const post = (message: Message) => globalThis.parent.postMessage({ jsonrpc: "2.0", ...message }, "*");
   const request = (method: string, params: Record<string, unknown>): Promise<unknown> => {
     const id = nextId++;
     return new Promise((resolve, reject) => {
@@ -62,7 +62,7 @@ export async function connectHost(name: string, handlers: ViewHandlers): Promise
   };
 
   globalThis.addEventListener("message", (event: MessageEvent) => {
-    if (event.source !== window.parent) return;
+    if (event.source !== globalThis.parent) return;
     const message = event.data as Message;
     if (!message || message.jsonrpc !== "2.0") return;
     if (message.method === undefined && message.id !== undefined) {
@@ -125,7 +125,7 @@ function reportSize(post: (message: Message) => void): void {
     requestAnimationFrame(() => {
       queued = false;
       const params: McpUiSizeChangedNotification["params"] = {
-        width: Math.ceil(window.innerWidth),
+        width: Math.ceil(globalThis.innerWidth),
         height: Math.ceil(document.body.getBoundingClientRect().height),
       };
       const key = `${params.width}x${params.height}`;

@@ -44,7 +44,12 @@ const COLUMNS: Column[] = [
     numeric: true,
     show: (r) => r.rtt_us == null ? "–" : formatMs(r.rtt_us / 1000),
   },
-  { key: "duration_ms", label: "duration", numeric: true, show: (r) => formatMs(r.duration_ms) },
+  {
+    key: "duration_ms",
+    label: "duration",
+    numeric: true,
+    show: (r) => (r.duration_ms < 0 ? "?" : formatMs(r.duration_ms)),
+  },
 ];
 const BAD_STATES = new Set(["refused", "reset"]);
 

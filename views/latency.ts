@@ -21,7 +21,7 @@ const MIN_BUCKET_S = 10;
 const MAX_BUCKET_S = 3600;
 const TARGET_BUCKETS = 60;
 
-let host: Host | undefined;
+let host: Host | undefined = undefined;
 let input: Record<string, unknown> = {};
 let first: LatencyContent | undefined;
 let current: LatencyContent | undefined;

@@ -37,7 +37,7 @@ const SLOW_P90_MS = 500;
 const PAGE = 1_000;
 const MAX_PAGES = 10;
 
-let host: Host | undefined;
+let host: Host | undefined = undefined;
 let content: ServiceMapContent | undefined;
 
 function svg(tag: string, attributes: Record<string, string | number>): SVGElement {
