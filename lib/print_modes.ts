@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { type Config, defaultConfigPath, kubeconfigPaths } from "./config.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { USAGE_PROMPT } from "./prompts.ts";
-import type { HubAccess } from "./session.ts";
+import type { HubAccess } from "./hub/access.ts";
 import { buildToolTable } from "./tools/mod.ts";
 import { SERVER_NAME } from "./version.ts";
 
@@ -66,7 +66,9 @@ export async function listTools(
     "",
     "Local tools:",
   );
-  for (const tool of buildToolTable(config).listed) lines.push(row(tool.name, tool.description));
+  for (const tool of buildToolTable(config).list(undefined)) {
+    lines.push(row(tool.name, tool.description));
+  }
   let ok = true;
   try {
     const client = await hub.client();
