@@ -45,7 +45,8 @@ type Message = {
 export async function connectHost(name: string, handlers: ViewHandlers): Promise<Host> {
   let nextId = 1;
   const pending = new Map<number | string, { resolve(v: unknown): void; reject(e: Error): void }>();
-  const post = (message: Message) => globalThis.parent.postMessage({ jsonrpc: "2.0", ...message }, "*");
+  const post = (message: Message) =>
+    globalThis.parent.postMessage({ jsonrpc: "2.0", ...message }, "*");
   const request = (method: string, params: Record<string, unknown>): Promise<unknown> => {
     const id = nextId++;
     return new Promise((resolve, reject) => {
