@@ -141,3 +141,28 @@ Deno.test("PCAP records are in time order", async () => {
     await Deno.remove(file);
   }
 });
+
+Deno.test("an export is built once: the tool and the file route serve the same cached bytes", async () => {
+  const { DemoState } = await import("../lib/demo/state.ts");
+  const { exportSnapshotPcap } = await import("../lib/demo/tools/snapshots.ts");
+  const { snapshotPcap } = await import("../lib/demo/exports.ts");
+  const state = new DemoState(() => Promise.resolve(demoData()));
+  await state.load();
+  let builds = 0;
+  const build = state.export.bind(state);
+  state.export = (key, make) =>
+    build(key, () => {
+      builds++;
+      return make();
+    });
+  const args = { snapshot_id: "snap-before-deploy", bpf_filter: "tcp  and port 8080", nodes: [] };
+  const first = await exportSnapshotPcap.handler(args as never, state) as { path: string };
+  const query = new URL(first.path, "http://hub.invalid/api/").searchParams;
+  const served = await snapshotPcap(state, "snap-before-deploy", query);
+  const again = await snapshotPcap(state, "snap-before-deploy", query);
+  assert.equal(served, again);
+  await exportSnapshotPcap.handler(args as never, state);
+  assert.equal(builds, 1, "built once for the tool, the file route and a repeated export");
+  await snapshotPcap(state, "snap-before-deploy", new URLSearchParams({ bpf_filter: "udp" }));
+  assert.equal(builds, 2, "other options are another export");
+});
