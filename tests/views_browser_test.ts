@@ -1,16 +1,13 @@
 /// <reference lib="dom" />
 /**
  * Each view in real headless Chromium, inside a host page that plays the ext-apps host side, fed
- * with the demo server's answers (the latency view with bucketed get_api_stats answers computed
- * from the demo data, the shape the demo Hub's `bucket_seconds` gives).
+ * with the demo server's answers; the view's own tool calls go to that server too.
  */
 import assert from "node:assert/strict";
-import { viewContentForTool } from "../lib/views/mod.ts";
 import { edgeKfl, MapBuilder, type ServiceMapContent } from "../lib/views/shapes.ts";
 import { textOf } from "./support/harness.ts";
-import { closeBrowser, type ToolResult, withView } from "./support/view_host.ts";
+import { closeBrowser, withView } from "./support/view_host.ts";
 import { withDemoViews } from "./support/views_demo.ts";
-import { bucketedStats } from "./support/views_fixtures.ts";
 
 // puppeteer keeps its socket and timers between steps; the browser is closed at the end.
 const browserTest = (name: string, fn: () => Promise<void>) =>
@@ -26,14 +23,6 @@ const browserTest = (name: string, fn: () => Promise<void>) =>
       }
     },
   });
-
-function statsResult(args: Record<string, unknown>): ToolResult {
-  const answer = bucketedStats(args);
-  return {
-    content: [{ type: "text", text: JSON.stringify(answer) }],
-    structuredContent: viewContentForTool("get_api_stats", answer, args) as never,
-  };
-}
 
 browserTest(
   "service map view: renders the demo's workloads and edges, the planted failures red, without console errors",
@@ -108,8 +97,8 @@ browserTest(
         }));
         assert.equal(rows.all, direct.calls.length);
         assert.ok(
-          direct.calls.every((c: { src: { svc: string }; dst: { svc: string } }) =>
-            c.src.svc === "checkout" && c.dst.svc === "payment"
+          direct.calls.every((c: { src: string; dst: string }) =>
+            c.src.startsWith("shop/checkout-") && c.dst.startsWith("payments/payment-")
           ),
         );
         assert.deepEqual(view.errors, []);
@@ -159,15 +148,18 @@ browserTest(
   "latency view: one series per group, a bucket per minute, the deploy marker; brushing asks get_api_stats for that range",
   async () => {
     await withDemoViews(async (demo) => {
-      const args = { group_by: "service", bucket_seconds: 60 };
-      const result = statsResult(args);
-      const groups = (result.structuredContent as { series: unknown[] }).series.length;
+      const args = { group_by: "service", bucket_seconds: 60, limit: 10 };
+      const result = await demo.call("get_api_stats", args);
+      const answer = JSON.parse(textOf(result));
+      const busiest = answer.groups[0].buckets as { start: number }[];
+      // The demo Hub leaves out buckets without calls; the view puts them back as gaps.
+      const grid = (busiest.at(-1)!.start - busiest[0].start) / 60_000 + 1;
+      assert.equal(answer.markers.length, 1);
       await withView({
         html: await demo.html("ui://kubeshark/latency.html"),
         toolInput: args,
         toolResult: result,
-        callTool: (name, a) =>
-          name === "get_api_stats" ? Promise.resolve(statsResult(a)) : demo.call(name, a),
+        callTool: (name, a) => demo.call(name, a),
       }, async (view) => {
         await view.waitInView("document.body.dataset.ready === '1'");
         const shown = await view.frame.evaluate(() => ({
@@ -178,12 +170,13 @@ browserTest(
           lines: document.querySelectorAll(".u-legend .u-series").length,
         }));
         assert.deepEqual(shown, {
-          series: String(groups),
-          options: groups,
-          buckets: "60",
+          series: String(answer.groups.length),
+          options: answer.groups.length,
+          buckets: String(grid),
           markers: "1",
           lines: 5, // time + p50, p90, p99, errors
         });
+        assert.ok(grid >= 55 && grid <= 60, `${grid}`);
         assert.equal(view.toolCalls.length, 0);
         // Drag across the middle third of the plot.
         const over = await view.frame.$(".u-over");
@@ -197,16 +190,22 @@ browserTest(
         assert.equal(view.toolCalls.length, 1);
         const [call] = view.toolCalls;
         assert.equal(call.name, "get_api_stats");
-        const { start, end, bucket_seconds, group_by } = call.arguments as Record<string, number>;
+        const { start, end, bucket_seconds, group_by, limit } = call.arguments as Record<
+          string,
+          number
+        >;
         assert.equal(group_by, "service");
-        const hour = { start: Date.UTC(2026, 10, 20, 14), end: Date.UTC(2026, 10, 20, 15) };
-        assert.ok(start > hour.start + 15 * 60_000 && start < hour.start + 25 * 60_000, `${start}`);
-        assert.ok(end > hour.start + 35 * 60_000 && end < hour.end - 15 * 60_000, `${end}`);
+        assert.equal(limit, 10);
+        const first = busiest[0].start;
+        const third = (busiest.at(-1)!.start - first) / 3;
+        assert.ok(Math.abs(start - (first + third)) < 3 * 60_000, `start ${start - first} ms in`);
+        assert.ok(Math.abs(end - (first + 2 * third)) < 3 * 60_000, `end ${end - first} ms in`);
         assert.equal(bucket_seconds, Math.max(10, Math.round((end - start) / 60_000)));
+        // The narrower answer is drawn: about 60 buckets of the new width.
         const buckets = await view.frame.evaluate(() =>
-          document.getElementById("chart")!.dataset.buckets
+          Number(document.getElementById("chart")!.dataset.buckets)
         );
-        assert.ok(Number(buckets) >= 55 && Number(buckets) <= 62, `${buckets}`);
+        assert.ok(buckets >= 40 && buckets <= 62, `${buckets}`);
         assert.deepEqual(view.errors, []);
       });
     });
@@ -214,15 +213,19 @@ browserTest(
 );
 
 browserTest(
-  "flows view: a row per flow, refused ones flagged; sorting and filtering by state work",
+  "flows view: a row per flow with its RTT (asked in full), refused ones flagged; sorting and filtering work",
   async () => {
     await withDemoViews(async (demo) => {
       const args = { limit: 300 };
       const result = await demo.call("list_l4_flows", args);
-      const flows = JSON.parse(textOf(result)).flows as {
+      const full = await demo.call("list_l4_flows", { ...args, format: "full" });
+      const flows = JSON.parse(textOf(full)).flows as {
         state: string;
         totals: { bytes: number };
+        client_stats: { tcp_handshake_p50_us?: number };
       }[];
+      const withRtt = flows.filter((f) => f.client_stats.tcp_handshake_p50_us).length;
+      assert.ok(withRtt > 0);
       const refused = flows.filter((f) => f.state === "refused").length;
       assert.ok(refused > 0);
       await withView({
@@ -232,6 +235,19 @@ browserTest(
         callTool: (name, a) => demo.call(name, a),
       }, async (view) => {
         await view.waitInView("document.body.dataset.ready === '1'");
+        // The compact answer has no RTT: the view asks for the same flows in full, once.
+        await view.waitInView(
+          "[...document.querySelectorAll('#flows tr.flow td:nth-child(8)')].some((td) => td.textContent !== '–')",
+        );
+        assert.deepEqual(view.toolCalls, [{
+          name: "list_l4_flows",
+          arguments: { limit: 300, format: "full" },
+        }]);
+        const rtts = await view.frame.evaluate(() =>
+          [...document.querySelectorAll("#flows tr.flow td:nth-child(8)")]
+            .filter((td) => td.textContent !== "–").length
+        );
+        assert.equal(rtts, withRtt);
         const initial = await view.frame.evaluate(() => ({
           rows: document.querySelectorAll("#flows tr.flow").length,
           bad: document.querySelectorAll("#flows tr.flow.bad").length,
@@ -257,7 +273,7 @@ browserTest(
           )
         );
         assert.ok(filtered.length > 0 && filtered.every((t) => t!.includes("cart")), `${filtered}`);
-        assert.equal(view.toolCalls.length, 0);
+        assert.equal(view.toolCalls.length, 1);
         assert.deepEqual(view.errors, []);
       });
     });

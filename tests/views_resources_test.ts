@@ -1,7 +1,13 @@
 /** MCP Apps views over the wire: resources, tool links and structured content, with and without the extension. */
 import assert from "node:assert/strict";
 import { SOURCES_SHA256, VIEW_HTML } from "../lib/views/generated.ts";
-import { flowsContent, serviceMapContent } from "../lib/views/shapes.ts";
+import {
+  edgeKfl,
+  flowsContent,
+  nodeOf,
+  peerFields,
+  serviceMapContent,
+} from "../lib/views/shapes.ts";
 import { sourcesDigest, VIEW_BUDGET_BYTES } from "../views/build.ts";
 import { textOf, withServer } from "./support/harness.ts";
 import { withDemoViews } from "./support/views_demo.ts";
@@ -147,6 +153,30 @@ Deno.test("views: the service map folds a page of calls into namespaced workload
   });
   assert.equal(map.total, 10);
   assert.equal(map.next_offset, 3);
+});
+
+Deno.test("views: compact string peers become workloads: ns/pod, ns/svc/name, host (ip), bare IPs", () => {
+  assert.deepEqual(peerFields("shop/checkout-zm2wr25cl-nhchj:8080"), {
+    ns: "shop",
+    svc: "",
+    pod: "checkout-zm2wr25cl-nhchj",
+    dns: "",
+    ip: "",
+    port: 8080,
+  });
+  assert.equal(nodeOf("data/kafka-0:9092").id, "data/kafka");
+  assert.equal(nodeOf("kube-system/kube-dns-4jzz8p759-jpd24:53").id, "kube-system/kube-dns");
+  assert.equal(nodeOf("data/svc/redis-cache:6380").id, "data/redis-cache");
+  assert.equal(nodeOf("pool.minexmr.com (203.0.113.66):80").id, "pool.minexmr.com");
+  assert.equal(nodeOf("fe80::1").id, "fe80::1");
+  assert.equal(
+    edgeKfl(
+      nodeOf("shop/checkout-zm2wr25cl-nhchj"),
+      nodeOf("payments/payment-phkl89p4d-nvkx2:8080"),
+    ),
+    'src.pod.name.startsWith("checkout-") && src.namespace == "shop" && ' +
+      'dst.pod.name.startsWith("payment-") && dst.namespace == "payments"',
+  );
 });
 
 Deno.test("views: lib/views/generated.ts is built from the current sources (run `deno task build-views`)", async () => {

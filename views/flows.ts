@@ -10,6 +10,7 @@ import {
   formatMs,
   formatTime,
   h,
+  type Host,
   setStatus,
   structuredOf,
   type ToolResult,
@@ -229,15 +230,41 @@ document.getElementById("state")!.addEventListener("change", (event) => {
   renderTable();
 });
 
-await connectHost("kubeshark-flows", {
+let host: Host | undefined = undefined;
+host = await connectHost("kubeshark-flows", {
   onToolInput: (args) => (input = args),
-  onToolResult: (result) => {
-    if (result.isError) {
-      setStatus(textOf(result), "error");
+  onToolResult: (result) => void onResult(result),
+});
+
+async function onResult(result: ToolResult): Promise<void> {
+  if (result.isError) {
+    setStatus(textOf(result), "error");
+    return;
+  }
+  const data = structuredOf(result);
+  if (!data) return;
+  const content = data.view === "flows"
+    ? data as unknown as FlowsContent
+    : flowsContent(data, input);
+  const query = Object.keys(content.query).length ? content.query : input;
+  render(content);
+  // Compact answers carry no handshake RTT: ask once for the same flows in full.
+  if (
+    host && content.flows.length && content.flows.every((f) => f.rtt_us == null) &&
+    query.format !== "full"
+  ) {
+    setStatus("Asking for the flows in full (handshake RTT)…");
+    const full = await host.callTool("list_l4_flows", { ...query, format: "full" });
+    const fullData = full.isError ? undefined : structuredOf(full);
+    if (!fullData) {
+      setStatus(full.isError ? `list_l4_flows failed: ${textOf(full)}` : "");
       return;
     }
-    const data = structuredOf(result);
-    if (data?.view === "flows") render(data as unknown as FlowsContent);
-    else if (data) render(flowsContent(data, input));
-  },
-});
+    render(
+      fullData.view === "flows"
+        ? fullData as unknown as FlowsContent
+        : flowsContent(fullData, query),
+    );
+    setStatus("");
+  }
+}

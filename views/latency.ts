@@ -5,7 +5,12 @@
  * get_api_stats for that range alone, with finer buckets. Drawn with uPlot (small, canvas).
  */
 import uPlot from "uplot";
-import { type LatencyContent, latencyContent, type LatencySeries } from "../lib/views/shapes.ts";
+import {
+  type Bucket,
+  type LatencyContent,
+  latencyContent,
+  type LatencySeries,
+} from "../lib/views/shapes.ts";
 import {
   connectHost,
   formatMs,
@@ -52,14 +57,15 @@ function contentOf(result: ToolResult, args: Record<string, unknown>): LatencyCo
 function drawChart(series: LatencySeries, markers: LatencyContent["markers"]): void {
   const box = document.getElementById("chart")!;
   chart?.destroy();
-  const xs = series.buckets.map((b) => b.start / 1000);
-  const positive = (v: number) => (v > 0 ? v : null);
+  const buckets = withGaps(series.buckets, (current?.bucket_seconds ?? 0) * 1000);
+  const xs = buckets.map(([start]) => start / 1000);
+  const positive = (v: number | undefined) => (v && v > 0 ? v : null);
   const data: uPlot.AlignedData = [
     xs,
-    series.buckets.map((b) => positive(b.p50_ms)),
-    series.buckets.map((b) => positive(b.p90_ms)),
-    series.buckets.map((b) => positive(b.p99_ms)),
-    series.buckets.map((b) => b.errors),
+    buckets.map(([, b]) => positive(b?.p50_ms)),
+    buckets.map(([, b]) => positive(b?.p90_ms)),
+    buckets.map(([, b]) => positive(b?.p99_ms)),
+    buckets.map(([, b]) => b?.errors ?? null),
   ];
   const grid = { stroke: css("--line"), width: 1 };
   const axis = { stroke: css("--fg2"), grid, ticks: grid };
@@ -130,6 +136,18 @@ function drawChart(series: LatencySeries, markers: LatencyContent["markers"]): v
   );
   box.dataset.buckets = String(xs.length);
   box.dataset.markers = String(markers.length);
+}
+
+/** Buckets on a regular grid: a Hub leaves out buckets without calls; the chart shows gaps there. */
+function withGaps(buckets: Bucket[], stepMs: number): [number, Bucket | undefined][] {
+  if (stepMs <= 0 || buckets.length < 2) return buckets.map((b) => [b.start, b]);
+  const byStart = new Map(buckets.map((b) => [b.start, b]));
+  const grid: [number, Bucket | undefined][] = [];
+  const last = buckets[buckets.length - 1].start;
+  for (let t = buckets[0].start; t <= last && grid.length < 10_000; t += stepMs) {
+    grid.push([t, byStart.get(t)]);
+  }
+  return grid;
 }
 
 function drawMarkers(u: uPlot, markers: LatencyContent["markers"]): void {

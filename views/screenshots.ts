@@ -1,23 +1,12 @@
 /**
- * `deno task screenshots`: the three views, rendered from the demo in headless Chromium inside the
- * test host page, saved as docs/view-*.png for the README. The latency view gets bucketed
- * get_api_stats answers computed from the demo data (tests/support/views_fixtures.ts).
+ * `deno task screenshots`: the three views, rendered from the demo (`main.ts --demo`) in headless
+ * Chromium inside the test host page, saved as docs/view-*.png for the README.
  */
-import { viewContentForTool } from "../lib/views/mod.ts";
-import { closeBrowser, type ToolResult, withView } from "../tests/support/view_host.ts";
+import { closeBrowser, withView } from "../tests/support/view_host.ts";
 import { withDemoViews } from "../tests/support/views_demo.ts";
-import { bucketedStats } from "../tests/support/views_fixtures.ts";
 
 const DOCS = new URL("../docs/", import.meta.url);
 const WIDTH = 1100;
-
-function statsResult(args: Record<string, unknown>): ToolResult {
-  const answer = bucketedStats(args);
-  return {
-    content: [{ type: "text", text: JSON.stringify(answer) }],
-    structuredContent: viewContentForTool("get_api_stats", answer, args) as never,
-  };
-}
 
 const SHOTS = [
   {
@@ -61,8 +50,7 @@ const SHOTS = [
 await Deno.mkdir(DOCS, { recursive: true });
 try {
   await withDemoViews(async (demo) => {
-    const call = (name: string, args: Record<string, unknown>) =>
-      name === "get_api_stats" ? Promise.resolve(statsResult(args)) : demo.call(name, args);
+    const call = (name: string, args: Record<string, unknown>) => demo.call(name, args);
     for (const shot of SHOTS) {
       await withView({
         html: await demo.html(shot.uri),

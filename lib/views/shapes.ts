@@ -125,14 +125,58 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** The map node a call's peer belongs to (service, else pod, else outside host). */
+/** A call's or flow's peer, from the Hub's object form or the compact string form. */
+export interface PeerFields {
+  ns: string;
+  svc: string;
+  pod: string;
+  dns: string;
+  ip: string;
+  port: number;
+}
+
+/**
+ * Reads a peer: an object `{ip, port, pod, ns, svc, dns}`, or a compact string —
+ * `ns/pod[:port]`, `ns/svc/name[:port]`, `host (ip)[:port]` or a bare `ip[:port]`.
+ */
+export function peerFields(peer: unknown): PeerFields {
+  if (typeof peer !== "string") {
+    const p = record(peer);
+    return {
+      ns: text(p.ns) || text(p.namespace),
+      svc: text(p.svc) || text(p.service),
+      pod: text(p.pod),
+      dns: text(p.dns),
+      ip: text(p.ip),
+      port: num(p.port),
+    };
+  }
+  const fields: PeerFields = { ns: "", svc: "", pod: "", dns: "", ip: "", port: 0 };
+  let rest = peer.trim();
+  const port = /:(\d+)$/.exec(rest);
+  // A bare IPv6 address has colons of its own: only a colon-free head takes a port.
+  if (port && !rest.slice(0, port.index).includes(":")) {
+    fields.port = Number(port[1]);
+    rest = rest.slice(0, port.index);
+  }
+  const host = /^(\S+) \(([^)]+)\)$/.exec(rest);
+  if (host) return { ...fields, dns: host[1], ip: host[2] };
+  const parts = rest.split("/");
+  if (parts.length === 3 && parts[1] === "svc") return { ...fields, ns: parts[0], svc: parts[2] };
+  if (parts.length === 2) return { ...fields, ns: parts[0], pod: parts[1] };
+  return { ...fields, ip: rest };
+}
+
+/** The workload a pod belongs to, from its name: Deployment, StatefulSet or DaemonSet pods. */
+export function workloadOf(pod: string): string {
+  return pod.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$/, "")
+    .replace(/-\d+$/, "")
+    .replace(/-[a-z0-9]{5}$/, "");
+}
+
+/** The map node a call's peer belongs to (service, else the pod's workload, else outside host). */
 export function nodeOf(peer: unknown): MapNode {
-  const p = record(peer);
-  const ns = text(p.ns) || text(p.namespace);
-  const svc = text(p.svc) || text(p.service);
-  const pod = text(p.pod);
-  const dns = text(p.dns);
-  const ip = text(p.ip);
+  const { ns, svc, pod, dns, ip } = peerFields(peer);
   if (svc) {
     return {
       id: `${ns}/${svc}`,
@@ -142,11 +186,14 @@ export function nodeOf(peer: unknown): MapNode {
     };
   }
   if (pod) {
+    const workload = workloadOf(pod);
     return {
-      id: `${ns}/${pod}`,
-      name: pod,
+      id: `${ns}/${workload}`,
+      name: workload,
       namespace: ns,
-      kfl: `$.pod.name == ${quote(pod)} && $.namespace == ${quote(ns)}`,
+      kfl: workload === pod
+        ? `$.pod.name == ${quote(pod)} && $.namespace == ${quote(ns)}`
+        : `$.pod.name.startsWith(${quote(`${workload}-`)}) && $.namespace == ${quote(ns)}`,
     };
   }
   if (dns) return { id: dns, name: dns, namespace: ns, kfl: `$.dns == ${quote(dns)}` };
@@ -163,8 +210,7 @@ export const OUTSIDE_CLIENTS: MapNode = {
 
 function callerNodeOf(peer: unknown): MapNode {
   const node = nodeOf(peer);
-  const p = record(peer);
-  return !node.namespace && !text(p.dns) ? OUTSIDE_CLIENTS : node;
+  return !node.namespace && !peerFields(peer).dns ? OUTSIDE_CLIENTS : node;
 }
 
 /** Whether a compact call failed, as the Hub's stats count errors. */
@@ -307,9 +353,8 @@ export function latencyContent(answer: unknown, args: Json = {}): LatencyContent
   };
 }
 
-function peerLabel(peer: Json): string {
-  return text(peer.pod) || text(peer.svc) || text(peer.service) || text(peer.dns) ||
-    text(peer.ip);
+function peerLabel(peer: PeerFields): string {
+  return peer.pod || peer.svc || peer.dns || peer.ip;
 }
 
 /** `list_l4_flows` answer → the flows view's data. */
@@ -317,22 +362,21 @@ export function flowsContent(answer: unknown, args: Json = {}): FlowsContent {
   const a = record(answer);
   const flows = list(a.flows).map((raw): FlowRow => {
     const f = record(raw);
-    const client = record(f.client);
-    const server = record(f.server);
+    const client = peerFields(f.client);
+    const server = peerFields(f.server);
     const totals = record(f.totals);
-    const stats = record(f.client_stats);
-    const rtt = stats.tcp_handshake_p50_us;
+    const rtt = record(f.client_stats).tcp_handshake_p50_us ?? f.rtt_us;
     return {
       id: typeof f.id === "number" || typeof f.id === "string" ? f.id : "",
       proto: text(f.proto),
       state: text(f.state),
       client: peerLabel(client),
-      client_ns: text(client.ns) || text(client.namespace),
+      client_ns: client.ns,
       server: peerLabel(server),
-      server_ns: text(server.ns) || text(server.namespace),
-      port: num(server.port),
-      bytes: num(totals.bytes),
-      pkts: num(totals.pkts),
+      server_ns: server.ns,
+      port: server.port,
+      bytes: num(totals.bytes ?? f.bytes),
+      pkts: num(totals.pkts ?? f.pkts),
       rtt_us: typeof rtt === "number" ? rtt : null,
       duration_ms: num(f.duration_ms),
       first_ts: num(f.first_ts),
