@@ -35,7 +35,7 @@ const COLUMN_GAP = 70;
 const ERROR_RATE_RED = 0.02;
 const SLOW_P90_MS = 500;
 const PAGE = 1_000;
-const MAX_PAGES = 10;
+const MAX_PAGES = 20;
 
 let host: Host | undefined = undefined;
 let content: ServiceMapContent | undefined;
@@ -373,26 +373,26 @@ function textOf(result: ToolResult): string {
   return text && "text" in text ? text.text : "the tool failed";
 }
 
+// Pages by what arrived, not by `limit`: the server may cut a page to its result budget.
 async function loadAll(): Promise<void> {
   if (!host || !content) return;
   const { offset: _, limit: __, ...query } = content.query;
   const builder = new MapBuilder();
   let total = content.total;
+  let offset = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
-    setStatus(`Fetching calls ${page * PAGE + 1}–${(page + 1) * PAGE} of ${total}…`);
-    const result = await host.callTool("list_api_calls", {
-      ...query,
-      limit: PAGE,
-      offset: page * PAGE,
-    });
+    setStatus(`Fetching calls from ${offset + 1} of ${total}…`);
+    const result = await host.callTool("list_api_calls", { ...query, limit: PAGE, offset });
     if (result.isError) {
       setStatus(`list_api_calls failed: ${textOf(result)}`, "error");
       return;
     }
     const answer = answerOf(result) ?? {};
-    builder.add(callsOf(result));
+    const calls = callsOf(result);
+    builder.add(calls);
     total = typeof answer.total === "number" ? answer.total : total;
-    if (typeof answer.next_offset !== "number") break;
+    offset += calls.length;
+    if (!calls.length || offset >= total) break;
   }
   render({ view: "service_map", ...builder.result(), calls: builder.calls, total, query });
   setStatus(`Mapped ${builder.calls} of ${total} calls`);
