@@ -5,9 +5,11 @@
  *
  *   deno run --allow-all bench/demo_exports.ts     (also run by deno task bench)
  */
+import { HubDouble } from "../tests/support/hub_double.ts";
 import { McpProcess } from "../tests/support/mcp_process.ts";
 
 const EXPORTS = 10;
+const SPAWNS = 7;
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -28,6 +30,42 @@ async function rssMb(pid: number): Promise<number> {
 function textOf(result: { content?: { text?: string }[] }): string {
   return result.content?.[0]?.text ?? "";
 }
+
+/** Spawn → initialize → first tools/list answered, ms. */
+async function firstList(args: string[]): Promise<number> {
+  const started = performance.now();
+  const server = new McpProcess(args);
+  try {
+    await server.initialize();
+    await server.request("tools/list");
+    return performance.now() - started;
+  } finally {
+    await server.close();
+  }
+}
+
+// The demo's discovery against URL mode's (a loopback Hub double), interleaved in one run: the
+// ratio says what the in-process demo Hub adds to a first tools/list.
+const double = new HubDouble();
+const demoFirst: number[] = [];
+const urlFirst: number[] = [];
+try {
+  await firstList(["--demo"]);
+  await firstList(["--url", double.url]);
+  for (let i = 0; i < SPAWNS; i++) {
+    demoFirst.push(await firstList(["--demo"]));
+    urlFirst.push(await firstList(["--url", double.url]));
+  }
+} finally {
+  await double.close();
+}
+console.log(`\nspawn → first tools/list answered (median of ${SPAWNS}, interleaved)`);
+console.log(`  --url (loopback Hub double)      ${median(urlFirst).toFixed(1)} ms`);
+console.log(
+  `  --demo (in-process demo Hub)     ${median(demoFirst).toFixed(1)} ms   ${
+    (median(demoFirst) / median(urlFirst)).toFixed(2)
+  }× URL mode`,
+);
 
 const dir = await Deno.makeTempDir({ prefix: "demo-exports-" });
 const server = new McpProcess(["--demo", "--download-dir", dir]);

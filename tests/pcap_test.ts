@@ -19,8 +19,10 @@ const HAS_TSHARK = installed("tshark");
 const IN_CI = Deno.env.get("CI") === "true";
 if (!HAS_TCPDUMP && !IN_CI) console.error("pcap_test: tcpdump not installed; reader tests skipped");
 
-async function exportPcap(args: Record<string, unknown>) {
-  const client = new HubClient("http://kubeshark-demo.invalid", { transport: createDemoHub() });
+async function exportPcap(
+  args: Record<string, unknown>,
+  client = new HubClient("http://kubeshark-demo.invalid", { transport: createDemoHub() }),
+) {
   const exported = (await client.callTool("export_snapshot_pcap", args)).json as {
     path: string;
     packets: number;
@@ -165,4 +167,24 @@ Deno.test("an export is built once: the tool and the file route serve the same c
   assert.equal(builds, 1, "built once for the tool, the file route and a repeated export");
   await snapshotPcap(state, "snap-before-deploy", new URLSearchParams({ bpf_filter: "udp" }));
   assert.equal(builds, 2, "other options are another export");
+});
+
+Deno.test({
+  name: "tcpdump sees one SYN per TCP flow: reused connections are one conversation each",
+  ignore: !HAS_TCPDUMP && !IN_CI,
+  fn: async () => {
+    const client = new HubClient("http://kubeshark-demo.invalid", { transport: createDemoHub() });
+    const all = (await client.callTool("create_snapshot", {})).json as { id: string };
+    const { file } = await exportPcap({ snapshot_id: all.id }, client);
+    try {
+      const { stdout } = await run("tcpdump", ["-nn", "-r", file, "tcp[tcpflags] == tcp-syn"]);
+      const syns = stdout.trim().split("\n").filter(Boolean).length;
+      const tcpFlows = demoData().flows.filter((f) => f.proto === "tcp");
+      assert.equal(syns, tcpFlows.length);
+      const tcpCalls = demoData().calls.filter((c) => c.proto !== "dns").length;
+      assert.ok(tcpCalls > syns, "keep-alive: fewer handshakes than calls");
+    } finally {
+      await Deno.remove(file);
+    }
+  },
 });

@@ -59,8 +59,8 @@ export const optionalSnapshotId = z.string().min(1).describe(
 /** A time argument in Unix milliseconds. */
 export function timeArg(what: string) {
   return z.number().int().nonnegative().describe(
-    `Optional. ${what}, in Unix milliseconds (UTC), e.g. 1764000000000; not seconds, not ISO ` +
-      "text. get_data_boundaries gives the window the data covers.",
+    `Optional. ${what}, in Unix milliseconds (UTC), e.g. 1764000000000 (13 digits, not ` +
+      "seconds). get_data_boundaries gives the window the data covers.",
   ).optional();
 }
 
