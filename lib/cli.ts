@@ -12,6 +12,7 @@ import {
 import { describeError } from "./errors.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { NAMESPACE_NAME } from "./kube/api.ts";
+import { load } from "./lazy.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
 import { Session } from "./session.ts";
@@ -189,7 +190,7 @@ async function setValues(setArgs: string[]): Promise<Values> {
   }
   if (setArgs.length) {
     // Loaded only when --set is used: the chart's defaults are a sizeable table.
-    const { resolveValues } = await import("./kube/manifests/values.ts");
+    const { resolveValues } = await load.manifestValues();
     try {
       resolveValues(values);
     } catch (error) {
@@ -213,7 +214,7 @@ async function toolNames(flag: string, lists: string[]): Promise<string[]> {
     Boolean,
   );
   if (!names.length) return names;
-  const { KNOWN_TOOL_NAMES, unknownToolNames } = await import("./tools/names.ts");
+  const { KNOWN_TOOL_NAMES, unknownToolNames } = await load.toolNames();
   const unknown = unknownToolNames(names);
   if (unknown.length) {
     const guesses = unknown.map((name) => {
@@ -326,12 +327,12 @@ export async function run(args: string[]): Promise<number> {
       await writeStdout(`${SERVER_NAME} ${VERSION}\n`);
       return 0;
     case "mcp-config": {
-      const { mcpClientConfig } = await import("./print_modes.ts");
+      const { mcpClientConfig } = await load.printModes();
       await writeStdout(JSON.stringify(mcpClientConfig(config), null, 2) + "\n");
       return 0;
     }
     case "list-tools": {
-      const { listTools } = await import("./print_modes.ts");
+      const { listTools } = await load.printModes();
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       else log.setStderrLevel("warning");
@@ -343,7 +344,7 @@ export async function run(args: string[]): Promise<number> {
     }
     case "render": {
       const [{ renderRelease }, { stringify }] = await Promise.all([
-        import("./kube/manifests/mod.ts"),
+        load.manifests(),
         import("yaml"),
       ]);
       let objects;
@@ -359,7 +360,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     case "demo-hub": {
-      const { serveDemoHub } = await import("./demo/serve.ts");
+      const { serveDemoHub } = await load.demoServe();
       return await serveDemoHub(config.listen);
     }
     case "serve": {

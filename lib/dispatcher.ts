@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
 import { instructionsFor } from "./instructions.ts";
+import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
@@ -17,9 +18,12 @@ import {
   IncomingMessage,
   InitializeParams,
   ListParams,
+  loadSchemas,
   negotiateProtocolVersion,
+  plainInitialize,
   ReadResourceParams,
   type RequestId,
+  schemasLoaded,
   SetLevelParams,
   supportsStructuredContent,
 } from "./protocol.ts";
@@ -108,9 +112,7 @@ export class Dispatcher {
 
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.
   #tools(): Promise<ToolTable> {
-    return this.#table ??= import("./tools/mod.ts").then((tools) =>
-      new tools.ToolTable(this.#session.config)
-    );
+    return this.#table ??= load.tools().then((tools) => new tools.ToolTable(this.#session.config));
   }
 
   #track(work: Promise<void>): void {
@@ -119,6 +121,22 @@ export class Dispatcher {
   }
 
   async #handle(raw: unknown, reply: Send): Promise<void> {
+    if (!schemasLoaded()) {
+      const initialize = plainInitialize(raw);
+      if (initialize) {
+        // The first answer does not wait for zod; the schemas load right after it.
+        // views hook (#15): the fast path reads the capabilities too (a plain, defensive read).
+        this.#views = clientDeclaresViews(
+          (raw as { params?: { capabilities?: unknown } }).params?.capabilities,
+        );
+        const result = this.#initializeResult(initialize.protocolVersion);
+        reply({ jsonrpc: "2.0", id: initialize.id, result });
+        this.#markReady();
+        void loadSchemas();
+        return;
+      }
+      await loadSchemas();
+    }
     const parsed = IncomingMessage().safeParse(raw);
     if (!parsed.success) {
       if (isClientResponse(raw)) return; // We send no requests; a stray response needs no answer.
@@ -229,9 +247,13 @@ export class Dispatcher {
   #initialize(params: unknown) {
     const { protocolVersion, capabilities } = parseParams(InitializeParams(), params);
     this.#views = clientDeclaresViews(capabilities); // views hook (#15)
-    const version = negotiateProtocolVersion(protocolVersion);
+    return Promise.resolve(this.#initializeResult(protocolVersion));
+  }
+
+  #initializeResult(requested: string) {
+    const version = negotiateProtocolVersion(requested);
     this.#session.protocolVersion = version;
-    return Promise.resolve({
+    return {
       protocolVersion: version,
       capabilities: {
         tools: { listChanged: true },
@@ -241,7 +263,7 @@ export class Dispatcher {
       },
       serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
       instructions: instructionsFor(this.#session.config),
-    });
+    };
   }
 
   #setLevel(params: unknown) {
