@@ -298,7 +298,7 @@ export class Dispatcher {
     const ctx: ToolContext = {
       session: this.#session,
       signal,
-      progress: this.#progressSender(_meta?.progressToken, signal),
+      progress: progressSender(_meta?.progressToken, signal, this.#send),
     };
     let result: CallToolResult;
     try {
@@ -322,26 +322,6 @@ export class Dispatcher {
       return rest;
     }
     return result;
-  }
-
-  #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
-    if (token === undefined) return () => {};
-    let last = -Infinity;
-    return (progress, total, message) => {
-      // MCP: progress must increase with each notification.
-      if (signal.aborted || progress <= last) return;
-      last = progress;
-      this.#send({
-        jsonrpc: "2.0",
-        method: "notifications/progress",
-        params: {
-          progressToken: token,
-          progress,
-          ...(total !== undefined ? { total } : {}),
-          ...(message ? { message } : {}),
-        },
-      });
-    };
   }
 
   #discoveryWaitMs(): number {
@@ -433,6 +413,34 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<
     throw new McpError("invalid_params", `Invalid params: ${formatIssues(parsed.error, "params")}`);
   }
   return parsed.data;
+}
+
+/**
+ * A tool's progress reporter for one request: a no-op without a progressToken; otherwise it sends
+ * notifications/progress, dropping any report that does not increase (MCP: progress must increase
+ * with each notification) and any after the request was cancelled.
+ */
+export function progressSender(
+  token: RequestId | undefined,
+  signal: AbortSignal,
+  send: Send,
+): ToolContext["progress"] {
+  if (token === undefined) return () => {};
+  let last = -Infinity;
+  return (progress, total, message) => {
+    if (signal.aborted || progress <= last) return;
+    last = progress;
+    send({
+      jsonrpc: "2.0",
+      method: "notifications/progress",
+      params: {
+        progressToken: token,
+        progress,
+        ...(total !== undefined ? { total } : {}),
+        ...(message ? { message } : {}),
+      },
+    });
+  };
 }
 
 /**
