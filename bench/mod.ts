@@ -315,6 +315,9 @@ try {
       ms(percentile(demo.warm, 99))
     }   target < 20 ms`,
   );
+  await import("./redact.ts");
+  await import("./memory.ts");
+  await import("./shutdown.ts");
 } finally {
   await hub.close();
 }

@@ -24,6 +24,7 @@ export const load = {
   manifestValues: lazy<typeof import("./kube/manifests/values.ts")>("./kube/manifests/values.ts"),
   printModes: lazy<typeof import("./print_modes.ts")>("./print_modes.ts"),
   kflGuide: lazy<typeof import("./kfl_guide.ts")>("./kfl_guide.ts"),
+  redact: lazy<typeof import("./redact.ts")>("./redact.ts"),
 };
 
 /** The files behind `load`, relative to the repository root, for `deno compile --include`. */
@@ -38,4 +39,5 @@ export const LAZY_MODULES = [
   "lib/kube/manifests/values.ts",
   "lib/print_modes.ts",
   "lib/kfl_guide.ts",
+  "lib/redact.ts",
 ];
