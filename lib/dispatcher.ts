@@ -49,7 +49,7 @@ import {
   type ToolDescriptor,
 } from "./protocol.ts";
 import { sealState, verifyState } from "./request_state.ts";
-import { findResource, listResources } from "./resources.ts";
+import { findResource, listResources, listResourcesFor, readViewResource } from "./resources.ts";
 import type { Session } from "./session.ts";
 import type { Task } from "./tasks.ts";
 import { delay, unrefTimeout } from "./timers.ts";
@@ -363,6 +363,14 @@ export class Dispatcher {
     };
   }
 
+  /**
+   * views hook (#15): whether the request's client declared the MCP Apps extension
+   * (io.modelcontextprotocol/ui) — in its own `_meta` (modern), else at `initialize`.
+   */
+  #views(request: RequestState): boolean {
+    return clientDeclaresViews(request.modern?.capabilities ?? this.#legacy.capabilities);
+  }
+
   /** A modern request's own `logLevel`: records at or above it reach the client meanwhile. */
   #requestLogs(request: RequestState): () => void {
     const modern = request.modern;
@@ -571,6 +579,14 @@ export class Dispatcher {
         (hubRank(a) === 0 ? 0 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
       );
     }
+    if (this.#views(request)) {
+      // views hook (#15): tools with a view point at it.
+      const { viewUriForTool } = await import("./views/mod.ts");
+      tools = tools.map((tool) => {
+        const resourceUri = viewUriForTool(tool.name);
+        return resourceUri ? { ...tool, _meta: { ui: { resourceUri } } } : tool;
+      });
+    }
     // The Hub's catalog TTL is how long the list stays right; without the Hub, it is stale at once.
     return cacheable(request, { tools }, info ? DISCOVERY_TTL_MS : 0, "private");
   }
@@ -623,6 +639,12 @@ export class Dispatcher {
     } catch (error) {
       if (error instanceof InputRequired) return error.result;
       result = toolFailure(name, error, this.#session.log);
+    }
+    // views hook (#15): a tool with a view sends it the view's compact data instead.
+    if (this.#views(request) && result.structuredContent && !result.isError) {
+      const { viewContentForTool } = await import("./views/mod.ts");
+      const content = viewContentForTool(name, result.structuredContent, args);
+      if (content) result.structuredContent = content as unknown as Record<string, unknown>;
     }
     return resultForVersion(result, version);
   }
@@ -828,15 +850,17 @@ export class Dispatcher {
 
   // --- resources -------------------------------------------------------------------------------
 
-  #listResources(params: unknown, request: RequestState): Promise<Result> {
+  async #listResources(params: unknown, request: RequestState): Promise<Result> {
     parseParams(ListParams(), params);
-    return Promise.resolve(
-      cacheable(request, { resources: listResources() }, STATIC_TTL_MS, "public"),
-    );
+    // views hook (#15)
+    const resources = await listResourcesFor({ views: this.#views(request) });
+    return cacheable(request, { resources }, STATIC_TTL_MS, "public");
   }
 
   async #readResource(params: unknown, request: RequestState): Promise<Result> {
     const { uri } = parseParams(ReadResourceParams(), params);
+    const view = await readViewResource(uri); // views hook (#15)
+    if (view) return cacheable(request, { contents: [view] }, STATIC_TTL_MS, "public");
     const resource = findResource(uri);
     if (!resource) {
       throw new McpError(
@@ -894,6 +918,17 @@ export class Dispatcher {
       messages: promptMessages(renderHubPrompt(prompt, values ?? {})),
     };
   }
+}
+
+// views hook (#15): MCP Apps clients list "io.modelcontextprotocol/ui" under capabilities.extensions
+// (kept here rather than imported so initialize loads nothing of lib/views/).
+function clientDeclaresViews(capabilities: unknown): boolean {
+  const extensions = (capabilities as { extensions?: Record<string, unknown> } | undefined)
+    ?.extensions;
+  const ui = extensions?.["io.modelcontextprotocol/ui"];
+  if (ui === null || typeof ui !== "object") return false;
+  const mimeTypes = (ui as { mimeTypes?: unknown }).mimeTypes;
+  return !Array.isArray(mimeTypes) || mimeTypes.includes("text/html;profile=mcp-app");
 }
 
 function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
