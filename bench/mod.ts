@@ -251,3 +251,4 @@ try {
 } finally {
   await hub.close();
 }
+await (await import("./first_run.ts")).benchFirstRun(new URL("..", import.meta.url).pathname);
