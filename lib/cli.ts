@@ -7,6 +7,7 @@ import {
   pickString,
   readConfigFile,
 } from "./config.ts";
+import { type ClientId, CLIENTS } from "./clients/mod.ts";
 import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
 import { NAMESPACE_NAME } from "./kube/api.ts";
 import { Logger } from "./log.ts";
@@ -29,10 +30,16 @@ Modes:
                          Serve the demo Hub over HTTP (default 127.0.0.1:8899), for --url
   render [--set K=V] [-n NS]
                          Print the Kubernetes objects of Kubeshark (chart 53.3.0) as YAML
+  install --client C [mode flags] [--dry-run] [--config-file PATH] [--force]
+                         Add this server to an MCP client's config (C: claude-desktop,
+                         claude-code, cursor, vscode, windsurf); keeps comments and a backup
+  uninstall --client C [--dry-run] [--config-file PATH]
+                         Remove it again
 
 Flags:
   --demo                 Serve the built-in demo Hub's sample traffic (read-only)
   --url URL              Kubeshark's address, e.g. https://kubeshark.example.com
+                         (env KUBESHARK_MCP_URL)
   --token TOKEN          Token for a Hub that requires authentication (URL mode;
                          env KUBESHARK_HUB_TOKEN)
   --kubeconfig PATH      Kubeconfig file (default $KUBECONFIG, else ~/.kube/config)
@@ -48,6 +55,7 @@ Flags:
                          falling back to the API server's service proxy when it is refused)
   --list-tools           Print the tools and prompts, then exit
   --mcp-config           Print an MCP client configuration for this server, then exit
+  --client C             With --mcp-config or install: that client's own format
   -d, --debug            Verbose logs on stderr
   -v, --version          Print the version and exit
   -h, --help             Print this help and exit
@@ -69,6 +77,10 @@ const OPTIONS = {
   proxy: { type: "string" },
   "list-tools": { type: "boolean" },
   "mcp-config": { type: "boolean" },
+  client: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "config-file": { type: "string" },
+  force: { type: "boolean" },
   debug: { type: "boolean", short: "d" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -82,7 +94,9 @@ export type Action =
   | "help"
   | "version"
   | "demo-hub"
-  | "render";
+  | "render"
+  | "install"
+  | "uninstall";
 
 /** A command-line problem: reported in one line, with usage, exit code 2. */
 export class UsageError extends Error {}
@@ -91,7 +105,7 @@ export class UsageError extends Error {}
 export async function parseCommandLine(
   args: string[],
   env: { get(name: string): string | undefined } = Deno.env,
-): Promise<{ action: Action; config: Config }> {
+): Promise<{ action: Action; config: Config; clientFile?: ClientFileFlags }> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -103,7 +117,8 @@ export async function parseCommandLine(
   const words = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
   const demoHub = words[0] === "demo-hub";
   const render = words[0] === "render";
-  const extra = demoHub || render ? words.slice(1) : words;
+  const clientCommand = words[0] === "install" || words[0] === "uninstall" ? words[0] : undefined;
+  const extra = demoHub || render || clientCommand ? words.slice(1) : words;
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (flags.listen !== undefined && !demoHub) {
     throw new UsageError("--listen goes with the demo-hub command");
@@ -112,6 +127,7 @@ export async function parseCommandLine(
     throw new UsageError("--demo and --url are two different modes; pass one of them");
   }
 
+  const clientFile = parseClientFlags(flags, clientCommand);
   const action: Action = flags.help
     ? "help"
     : flags.version
@@ -124,9 +140,14 @@ export async function parseCommandLine(
     ? "demo-hub"
     : render
     ? "render"
-    : "serve";
+    : clientCommand ?? "serve";
 
-  const url = flags.url === undefined ? undefined : parseHubUrl(flags.url);
+  // MCPB bundles pass the URL in the environment (an empty value means none).
+  const urlText = flags.url ?? (env.get("KUBESHARK_MCP_URL") || undefined);
+  if (flags.demo && urlText !== undefined && flags.url === undefined) {
+    throw new UsageError("--demo and KUBESHARK_MCP_URL are two different modes; unset one of them");
+  }
+  const url = urlText === undefined ? undefined : parseHubUrl(urlText);
   const setArgs = flags.set ?? [];
   const values: Values = {};
   for (const argument of setArgs) {
@@ -184,7 +205,47 @@ export async function parseCommandLine(
     listen: parseListen(flags.listen ?? "127.0.0.1:8899"),
     proxy,
   };
-  return { action, config };
+  return { action, config, clientFile };
+}
+
+/** `--client` and the flags of install/uninstall. */
+export interface ClientFileFlags {
+  client?: ClientId;
+  dryRun: boolean;
+  configFile?: string;
+  force: boolean;
+}
+
+function parseClientFlags(
+  flags: {
+    client?: string;
+    "dry-run"?: boolean;
+    "config-file"?: string;
+    force?: boolean;
+    "mcp-config"?: boolean;
+  },
+  command: "install" | "uninstall" | undefined,
+): ClientFileFlags | undefined {
+  if (!command) {
+    for (const flag of ["dry-run", "config-file", "force"] as const) {
+      if (flags[flag] !== undefined) throw new UsageError(`--${flag} goes with install/uninstall`);
+    }
+    if (flags.client !== undefined && !flags["mcp-config"]) {
+      throw new UsageError("--client goes with --mcp-config, install or uninstall");
+    }
+  } else if (flags.client === undefined) {
+    throw new UsageError(`${command} needs --client (one of ${CLIENTS.join(", ")})`);
+  }
+  if (flags.client === undefined) return undefined;
+  if (!CLIENTS.some((client) => client === flags.client)) {
+    throw new UsageError(`--client "${flags.client}" is not one of ${CLIENTS.join(", ")}`);
+  }
+  return {
+    client: flags.client as ClientId,
+    dryRun: flags["dry-run"] ?? false,
+    configFile: flags["config-file"],
+    force: flags.force ?? false,
+  };
 }
 
 function parseHubUrl(text: string): string {
@@ -294,7 +355,7 @@ export async function run(args: string[]): Promise<number> {
     await writeStderr(`${SERVER_NAME}: ${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const { action, config } = parsed;
+  const { action, config, clientFile } = parsed;
   switch (action) {
     case "help":
       await writeStdout(USAGE);
@@ -304,8 +365,21 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     case "mcp-config": {
       const { mcpClientConfig } = await import("./print_modes.ts");
-      await writeStdout(JSON.stringify(mcpClientConfig(config), null, 2) + "\n");
+      const { text, notes } = mcpClientConfig(config, clientFile?.client);
+      for (const note of notes) await writeStderr(`${SERVER_NAME}: note: ${note}\n`);
+      await writeStdout(text);
       return 0;
+    }
+    case "install":
+    case "uninstall": {
+      const { runClientFileCommand } = await import("./clients/install.ts");
+      return await runClientFileCommand(action, config, {
+        ...clientFile!,
+        client: clientFile!.client!,
+      }, {
+        out: writeStdout,
+        err: writeStderr,
+      });
     }
     case "list-tools": {
       const { listTools } = await import("./print_modes.ts");
