@@ -12,7 +12,7 @@ function serve(cluster: Cluster, args: string[], body: (server: McpProcess) => P
   return withServer(["--kubeconfig", cluster.kubeconfig, ...args], body);
 }
 
-Deno.test("proxy: status says not running, with the SPEC text, when there is no front Service", async () => {
+Deno.test("proxy: status says not running, with Kubeshark's text, when there is no front Service", async () => {
   await withCluster(async (cluster) => {
     await serve(cluster, [], async (server) => {
       const result = await server.callTool("check_kubeshark_status", {});

@@ -1,19 +1,21 @@
 /** Command line: flags → Config, then one of: serve, --list-tools, --mcp-config, --help, --version. */
-import { parseArgs } from "node:util";
+import { createModeAccess } from "./access.ts";
+import { ArgsError, type FlagSpec, type ParsedFlags, parseFlags } from "./args.ts";
 import {
   type Config,
+  DEFAULT_LIMITS,
   DEFAULT_NAMESPACE,
   defaultConfigPath,
   pickString,
   readConfigFile,
 } from "./config.ts";
 import { type ClientId, CLIENTS } from "./clients/mod.ts";
-import { HUB_TIMEOUT_MS, HubClient } from "./hub/client.ts";
+import { describeError } from "./errors.ts";
+import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { NAMESPACE_NAME } from "./kube/api.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
-import type { KubeHubAccess } from "./kube/hub_access.ts";
-import { fixedHubAccess, type HubAccess, Session } from "./session.ts";
+import { Session } from "./session.ts";
 import { applySet, type Values } from "./set_values.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
 
@@ -61,7 +63,8 @@ Flags:
   -h, --help             Print this help and exit
 `;
 
-const OPTIONS = {
+/** The flags, one line each; `FlagSpec` says how each is read. */
+export const FLAGS = {
   demo: { type: "boolean" },
   listen: { type: "string" },
   url: { type: "string" },
@@ -70,10 +73,17 @@ const OPTIONS = {
   context: { type: "string" },
   namespace: { type: "string", short: "n" },
   "allow-destructive": { type: "boolean" },
+  "read-only": { type: "boolean" },
+  tools: { type: "string", multiple: true },
+  "disable-tools": { type: "string", multiple: true },
   set: { type: "string", multiple: true },
   "config-path": { type: "string" },
   "download-dir": { type: "string" },
   "hub-timeout": { type: "string" },
+  "max-hub-bytes": { type: "string" },
+  "max-download-bytes": { type: "string" },
+  "max-result-bytes": { type: "string" },
+  "no-redact": { type: "boolean" },
   proxy: { type: "string" },
   "list-tools": { type: "boolean" },
   "mcp-config": { type: "boolean" },
@@ -84,7 +94,9 @@ const OPTIONS = {
   debug: { type: "boolean", short: "d" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
-} as const;
+} as const satisfies Record<string, FlagSpec>;
+
+type Flags = ParsedFlags<typeof FLAGS>;
 
 /** What the command line asks for. */
 export type Action =
@@ -108,53 +120,125 @@ export async function parseCommandLine(
 ): Promise<{ action: Action; config: Config; clientFile?: ClientFileFlags }> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseFlags(args, FLAGS);
   } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]);
+    if (error instanceof ArgsError) throw new UsageError(error.message);
+    throw error;
   }
-  const { values: flags, positionals } = parsed;
+  const { flags, positionals } = parsed;
+  const action = actionOf(flags, positionals);
+  const clientFile = clientFileFlags(flags, action);
+  const values = await setValues(flags.set ?? []);
+  const configPath = flags["config-path"] ?? defaultConfigPath();
+  const fileValues = action === "help" || action === "version"
+    ? {}
+    : await readConfigFile(configPath, flags["config-path"] !== undefined).catch((error) => {
+      throw new UsageError(describeError(error));
+    });
+  const layers = [values, fileValues];
+  // MCPB bundles pass the URL in the environment (empty means none).
+  const urlText = flags.url ?? (env.get("KUBESHARK_MCP_URL") || undefined);
+  if (flags.demo && urlText !== undefined) {
+    throw new UsageError("--demo and KUBESHARK_MCP_URL are two different modes; unset one of them");
+  }
+  const url = urlText === undefined ? undefined : parseHubUrl(urlText);
+  const config: Config = {
+    mode: flags.demo ? "demo" : url ? "url" : "proxy",
+    url,
+    token: flags.token ?? (env.get("KUBESHARK_HUB_TOKEN") || undefined),
+    license: pickString(layers, "license"),
+    kubeconfig: flags.kubeconfig ?? pickString(layers, "kube.configPath"),
+    context: flags.context ?? pickString(layers, "kube.context"),
+    namespace: releaseNamespace(flags.namespace ?? pickString(layers, "tap.release.namespace")),
+    allowDestructive: flags["allow-destructive"] ?? false,
+    readOnly: flags["read-only"] ?? false,
+    tools: flags.tools ? toolNames(flags.tools) : undefined,
+    disableTools: toolNames(flags["disable-tools"] ?? []),
+    setArgs: flags.set ?? [],
+    values,
+    configPath,
+    downloadDir: flags["download-dir"] ?? ".",
+    debug: flags.debug ?? false,
+    hubTimeoutMs: parseTimeout(flags["hub-timeout"]),
+    maxHubBytes: parseBytes("--max-hub-bytes", flags["max-hub-bytes"], DEFAULT_LIMITS.maxHubBytes),
+    maxDownloadBytes: parseBytes(
+      "--max-download-bytes",
+      flags["max-download-bytes"],
+      DEFAULT_LIMITS.maxDownloadBytes,
+    ),
+    maxResultBytes: parseBytes(
+      "--max-result-bytes",
+      flags["max-result-bytes"],
+      DEFAULT_LIMITS.maxResultBytes,
+    ),
+    redact: !flags["no-redact"],
+    listen: parseListen(flags.listen ?? "127.0.0.1:8899"),
+    proxy: parseProxy(flags.proxy),
+  };
+  return { action, config, clientFile };
+}
+
+/** `--client` and the flags of install/uninstall (see lib/clients/). */
+export interface ClientFileFlags {
+  client?: ClientId;
+  dryRun: boolean;
+  configFile?: string;
+  force: boolean;
+}
+
+function clientFileFlags(flags: Flags, action: Action): ClientFileFlags | undefined {
+  const fileCommand = action === "install" || action === "uninstall";
+  if (!fileCommand) {
+    for (const flag of ["dry-run", "config-file", "force"] as const) {
+      if (flags[flag] !== undefined) throw new UsageError(`--${flag} goes with install/uninstall`);
+    }
+    if (flags.client !== undefined && action !== "mcp-config") {
+      throw new UsageError("--client goes with --mcp-config, install or uninstall");
+    }
+  } else if (flags.client === undefined) {
+    throw new UsageError(`${action} needs --client (one of ${CLIENTS.join(", ")})`);
+  }
+  if (flags.client === undefined) return undefined;
+  const client = CLIENTS.find((name) => name === flags.client);
+  if (!client) {
+    throw new UsageError(`--client "${flags.client}" is not one of ${CLIENTS.join(", ")}`);
+  }
+  return {
+    client,
+    dryRun: flags["dry-run"] ?? false,
+    configFile: flags["config-file"],
+    force: flags.force ?? false,
+  };
+}
+
+const COMMANDS = ["demo-hub", "render", "install", "uninstall"] as const;
+
+function actionOf(flags: Flags, positionals: string[]): Action {
   // `kubeshark mcp …` configs work by swapping the command: a leading "mcp" is accepted.
   const words = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
-  const demoHub = words[0] === "demo-hub";
-  const render = words[0] === "render";
-  const clientCommand = words[0] === "install" || words[0] === "uninstall" ? words[0] : undefined;
-  const extra = demoHub || render || clientCommand ? words.slice(1) : words;
+  const command = COMMANDS.find((name) => name === words[0]);
+  const extra = command ? words.slice(1) : words;
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (flags.listen !== undefined && !demoHub) {
+  if (flags.listen !== undefined && command !== "demo-hub") {
     throw new UsageError("--listen goes with the demo-hub command");
   }
   if (flags.demo && flags.url !== undefined) {
     throw new UsageError("--demo and --url are two different modes; pass one of them");
   }
+  if (flags.help) return "help";
+  if (flags.version) return "version";
+  if (flags["list-tools"]) return "list-tools";
+  if (flags["mcp-config"]) return "mcp-config";
+  return command ?? "serve";
+}
 
-  const clientFile = parseClientFlags(flags, clientCommand);
-  const action: Action = flags.help
-    ? "help"
-    : flags.version
-    ? "version"
-    : flags["list-tools"]
-    ? "list-tools"
-    : flags["mcp-config"]
-    ? "mcp-config"
-    : demoHub
-    ? "demo-hub"
-    : render
-    ? "render"
-    : clientCommand ?? "serve";
-
-  // MCPB bundles pass the URL in the environment (an empty value means none).
-  const urlText = flags.url ?? (env.get("KUBESHARK_MCP_URL") || undefined);
-  if (flags.demo && urlText !== undefined && flags.url === undefined) {
-    throw new UsageError("--demo and KUBESHARK_MCP_URL are two different modes; unset one of them");
-  }
-  const url = urlText === undefined ? undefined : parseHubUrl(urlText);
-  const setArgs = flags.set ?? [];
+async function setValues(setArgs: string[]): Promise<Values> {
   const values: Values = {};
   for (const argument of setArgs) {
     try {
       applySet(values, argument);
     } catch (error) {
-      throw new UsageError(`--set ${argument}: ${(error as Error).message}`);
+      throw new UsageError(`--set ${argument}: ${describeError(error)}`);
     }
   }
   if (setArgs.length) {
@@ -163,89 +247,28 @@ export async function parseCommandLine(
     try {
       resolveValues(values);
     } catch (error) {
-      throw new UsageError(`--set: ${(error as Error).message}`);
+      throw new UsageError(`--set: ${describeError(error)}`);
     }
   }
-  const hubTimeoutMs = parseTimeout(flags["hub-timeout"]);
-  const proxy = flags.proxy;
-  if (proxy !== undefined && proxy !== "port-forward" && proxy !== "service") {
-    throw new UsageError(`--proxy "${proxy}" must be port-forward or service`);
-  }
-  const configPath = flags["config-path"] ?? defaultConfigPath();
-  let fileValues: Values = {};
-  if (action !== "help" && action !== "version") {
-    try {
-      fileValues = await readConfigFile(configPath, flags["config-path"] !== undefined);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
-  const layers = [values, fileValues];
-  const namespace = flags.namespace ?? pickString([values, fileValues], "tap.release.namespace") ??
-    DEFAULT_NAMESPACE;
+  return values;
+}
+
+function releaseNamespace(namespace = DEFAULT_NAMESPACE): string {
   // It becomes part of API paths: only a valid namespace name may get there.
   if (!NAMESPACE_NAME.test(namespace)) {
     throw new UsageError(`namespace "${namespace}" is not a valid Kubernetes namespace name`);
   }
-  const config: Config = {
-    mode: flags.demo ? "demo" : url ? "url" : "proxy",
-    url,
-    token: flags.token ?? (env.get("KUBESHARK_HUB_TOKEN") || undefined),
-    license: pickString(layers, "license"),
-    kubeconfig: flags.kubeconfig ?? pickString(layers, "kube.configPath"),
-    context: flags.context ?? pickString(layers, "kube.context"),
-    namespace,
-    allowDestructive: flags["allow-destructive"] ?? false,
-    setArgs,
-    values,
-    configPath,
-    downloadDir: flags["download-dir"] ?? ".",
-    debug: flags.debug ?? false,
-    hubTimeoutMs,
-    listen: parseListen(flags.listen ?? "127.0.0.1:8899"),
-    proxy,
-  };
-  return { action, config, clientFile };
+  return namespace;
 }
 
-/** `--client` and the flags of install/uninstall. */
-export interface ClientFileFlags {
-  client?: ClientId;
-  dryRun: boolean;
-  configFile?: string;
-  force: boolean;
+// "--tools a,b --tools c" → [a, b, c]; which names exist is checked by the tool table.
+function toolNames(lists: string[]): string[] {
+  return lists.flatMap((list) => list.split(",")).map((name) => name.trim()).filter(Boolean);
 }
 
-function parseClientFlags(
-  flags: {
-    client?: string;
-    "dry-run"?: boolean;
-    "config-file"?: string;
-    force?: boolean;
-    "mcp-config"?: boolean;
-  },
-  command: "install" | "uninstall" | undefined,
-): ClientFileFlags | undefined {
-  if (!command) {
-    for (const flag of ["dry-run", "config-file", "force"] as const) {
-      if (flags[flag] !== undefined) throw new UsageError(`--${flag} goes with install/uninstall`);
-    }
-    if (flags.client !== undefined && !flags["mcp-config"]) {
-      throw new UsageError("--client goes with --mcp-config, install or uninstall");
-    }
-  } else if (flags.client === undefined) {
-    throw new UsageError(`${command} needs --client (one of ${CLIENTS.join(", ")})`);
-  }
-  if (flags.client === undefined) return undefined;
-  if (!CLIENTS.some((client) => client === flags.client)) {
-    throw new UsageError(`--client "${flags.client}" is not one of ${CLIENTS.join(", ")}`);
-  }
-  return {
-    client: flags.client as ClientId,
-    dryRun: flags["dry-run"] ?? false,
-    configFile: flags["config-file"],
-    force: flags.force ?? false,
-  };
+function parseProxy(proxy: string | undefined): Config["proxy"] {
+  if (proxy === undefined || proxy === "port-forward" || proxy === "service") return proxy;
+  throw new UsageError(`--proxy "${proxy}" must be port-forward or service`);
 }
 
 function parseHubUrl(text: string): string {
@@ -283,66 +306,42 @@ function parseListen(text: string): string {
 function parseTimeout(text: string | undefined): number {
   if (text === undefined) return HUB_TIMEOUT_MS;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw new UsageError(`--hub-timeout "${text}" must be a number of seconds from 0 to 3600`);
+  if (text.trim() === "" || !Number.isFinite(seconds)) {
+    throw new UsageError(`--hub-timeout "${text}" must be a number of seconds, e.g. 30`);
+  }
+  if (seconds <= 0 || seconds > 3600) {
+    throw new UsageError(
+      `--hub-timeout ${text} is out of range: give more than 0 and at most 3600 seconds`,
+    );
   }
   return seconds * 1000;
 }
 
-/** The base URL the in-process demo Hub answers under (never resolved: nothing listens there). */
-export const DEMO_BASE_URL = "http://kubeshark-demo.invalid";
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+};
 
-/** Builds how this configuration reaches the Hub. */
-export function hubAccessFor(
-  config: Config,
-  log: Logger,
-  kube = proxyAccess(config, log),
-): HubAccess {
-  if (config.mode === "demo") {
-    // The demo Hub plugs in behind the transport; its module loads with the first request.
-    let handler: Promise<(request: Request) => Promise<Response>> | undefined;
-    return fixedHubAccess(
-      new HubClient(DEMO_BASE_URL, {
-        timeoutMs: config.hubTimeoutMs,
-        transport: async (request) => {
-          handler ??= import("./demo/hub.ts").then((demo) => demo.createDemoHub());
-          return (await handler)(request);
-        },
-      }),
+// "65536", "64KiB", "32MiB", "4GiB": a positive whole number of bytes.
+function parseBytes(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
+  const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1024) {
+    throw new UsageError(
+      `${flag} "${text}" must be a size of at least 1024 bytes, e.g. 65536, 64KiB, 32MiB or 4GiB`,
     );
   }
-  if (config.mode === "url") {
-    const token = config.token;
-    return fixedHubAccess(
-      new HubClient(config.url!, {
-        timeoutMs: config.hubTimeoutMs,
-        credentials: {
-          token: token ? () => token : undefined,
-          license: config.license,
-          advice: "In URL mode pass a token with --token or KUBESHARK_HUB_TOKEN (mint one with " +
-            "`kubectl create token kubeshark-cli -n <release namespace> --audience kubeshark-hub`; " +
-            "it expires, so mint a new one and restart when it does), or set a valid license " +
-            "(`license` in the Kubeshark config file) if the deployment uses one.",
-        },
-      }),
-    );
-  }
-  return {
-    client: async (signal) => (await kube()).client(signal),
-    close: () => void kube.loaded?.then((access) => access.close()),
-    discoveryWaitMs: 0,
-    warmWhenIdleMs: 250,
-  };
-}
-
-/** Proxy mode's Kubernetes side, imported on first use (the client library costs ~0.5 s). */
-export function proxyAccess(config: Config, log: Logger) {
-  const load = () =>
-    load.loaded ??= import("./kube/hub_access.ts").then((kube) =>
-      new kube.KubeHubAccess(config, log)
-    );
-  load.loaded = undefined as Promise<KubeHubAccess> | undefined;
-  return load;
+  return bytes;
 }
 
 /** Runs the command line; returns the process exit code. */
@@ -373,10 +372,8 @@ export async function run(args: string[]): Promise<number> {
     case "install":
     case "uninstall": {
       const { runClientFileCommand } = await import("./clients/install.ts");
-      return await runClientFileCommand(action, config, {
-        ...clientFile!,
-        client: clientFile!.client!,
-      }, {
+      const { client, ...options } = clientFile!;
+      return await runClientFileCommand(action, config, { client: client!, ...options }, {
         out: writeStdout,
         err: writeStderr,
       });
@@ -386,7 +383,7 @@ export async function run(args: string[]): Promise<number> {
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       else log.setStderrLevel("warning");
-      const hub = hubAccessFor(config, log);
+      const { hub } = createModeAccess(config, log);
       const { text, ok } = await listTools(config, hub);
       hub.close();
       await writeStdout(text);
@@ -401,7 +398,7 @@ export async function run(args: string[]): Promise<number> {
       try {
         objects = renderRelease(config.values, config.namespace);
       } catch (error) {
-        await writeStderr(`${SERVER_NAME}: ${(error as Error).message}\n`);
+        await writeStderr(`${SERVER_NAME}: ${describeError(error)}\n`);
         return 2;
       }
       const header = `# kubeshark-mcp render: Kubeshark chart 53.3.0, release "kubeshark", ` +
@@ -418,11 +415,7 @@ export async function run(args: string[]): Promise<number> {
       if (config.debug) log.setStderrLevel("debug");
       if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);
       if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
-      const kube = proxyAccess(config, log);
-      const hub = hubAccessFor(config, log, kube);
-      return await serve(
-        new Session(config, log, hub, { kube: config.mode === "proxy" ? kube : undefined }),
-      );
+      return await serve(new Session(config, log, createModeAccess(config, log)));
     }
   }
 }

@@ -30,7 +30,28 @@ export interface Config {
   proxy?: "port-forward" | "service";
   /** `demo-hub`: where to listen (host:port). */
   listen: string;
+  /** Hide and refuse every tool that changes state, ours and the Hub's. */
+  readOnly: boolean;
+  /** Offer only these tools (all when absent). */
+  tools?: string[];
+  /** Never offer these tools. */
+  disableTools: string[];
+  /** Bound on one Hub answer's body, in bytes. */
+  maxHubBytes: number;
+  /** Bound on one downloaded file, in bytes. */
+  maxDownloadBytes: number;
+  /** Bound on the text of one tool result, in bytes. */
+  maxResultBytes: number;
+  /** Mask credentials in Hub results (headers, tokens, secret fields). */
+  redact: boolean;
 }
+
+/** Default bounds: a Hub answer, a download, a tool result's text. */
+export const DEFAULT_LIMITS = {
+  maxHubBytes: 32 * 1024 * 1024,
+  maxDownloadBytes: 4 * 1024 * 1024 * 1024,
+  maxResultBytes: 64 * 1024,
+} as const;
 
 /** Kubeshark's default release namespace. */
 export const DEFAULT_NAMESPACE = "default";

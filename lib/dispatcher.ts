@@ -4,9 +4,7 @@
  * after which the request gets no response. Every error kind becomes a reply here, and only here.
  */
 import type { z } from "zod";
-import { describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
-import { HubError } from "./hub/client.ts";
-import type { HubInfo } from "./hub/schemas.ts";
+import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
 import { instructionsFor } from "./instructions.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
@@ -23,7 +21,6 @@ import {
   type RequestId,
   SetLevelParams,
   supportsStructuredContent,
-  type ToolDescriptor,
 } from "./protocol.ts";
 import { findResource, listResources } from "./resources.ts";
 import type { Session } from "./session.ts";
@@ -54,7 +51,6 @@ export class Dispatcher {
   #pending = new Set<Promise<void>>();
   #initialized = false;
   #postponeWarm?: () => void;
-  #hubTools?: { info: HubInfo; tools: ToolDescriptor[] };
   #handlers: Record<string, Handler>;
 
   constructor(session: Session, send: Send) {
@@ -110,7 +106,7 @@ export class Dispatcher {
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.
   #tools(): Promise<ToolTable> {
     return this.#table ??= import("./tools/mod.ts").then((tools) =>
-      tools.buildToolTable(this.#session.config)
+      new tools.ToolTable(this.#session.config)
     );
   }
 
@@ -216,9 +212,7 @@ export class Dispatcher {
   }
 
   #errorReply(id: RequestId, method: string, error: unknown) {
-    if (error instanceof McpError && error.kind !== "tool_failed") {
-      return errorResponse(id, error.kind, error.message, error.data);
-    }
+    if (error instanceof McpError) return errorResponse(id, error.kind, error.message, error.data);
     this.#session.log.error(
       `${method} failed: ${error instanceof Error ? error.stack ?? error.message : error}`,
     );
@@ -260,20 +254,7 @@ export class Dispatcher {
       this.#tools(),
       this.#session.catalog.current(this.#discoveryWaitMs()),
     ]);
-    return { tools: [...table.listed, ...this.#hubToolList(table, info)] };
-  }
-
-  #hubToolList(table: ToolTable, info: HubInfo | undefined): ToolDescriptor[] {
-    if (!info) return [];
-    if (this.#hubTools?.info !== info) {
-      const tools = info.tools.filter((tool) => {
-        if (!table.byName.has(tool.name)) return true;
-        this.#session.log.warn(`The Hub's tool ${tool.name} is shadowed by the local one`);
-        return false;
-      });
-      this.#hubTools = { info, tools };
-    }
-    return this.#hubTools.tools;
+    return { tools: table.list(info) };
   }
 
   async #callTool(params: unknown, request: RequestState): Promise<CallToolResult> {
@@ -286,22 +267,10 @@ export class Dispatcher {
     };
     let result: CallToolResult;
     try {
-      const local = (await this.#tools()).byName.get(name);
-      if (local) {
-        const input = local.input.safeParse(args ?? {});
-        if (!input.success) {
-          return toolError(`Invalid arguments for ${name}: ${formatIssues(input.error)}`);
-        }
-        result = await local.handler(input.data, ctx);
-      } else {
-        result = await this.#callHubTool(name, args ?? {}, ctx);
-      }
+      const table = await this.#tools();
+      result = await table.call(name, args ?? {}, ctx, this.#session.catalog.known);
     } catch (error) {
-      if (error instanceof McpError && error.kind === "tool_failed") {
-        return toolError(error.message);
-      }
-      if (error instanceof HubError) return toolError(error.message);
-      throw error;
+      result = this.#toolFailure(name, error);
     }
     if (result.structuredContent && !supportsStructuredContent(this.#session.protocolVersion)) {
       const { structuredContent: _, ...rest } = result;
@@ -310,24 +279,21 @@ export class Dispatcher {
     return result;
   }
 
-  async #callHubTool(
-    name: string,
-    args: Record<string, unknown>,
-    ctx: ToolContext,
-  ): Promise<CallToolResult> {
-    const client = await ctx.session.hub.client(ctx.signal);
-    const answer = await client.callTool(name, args, ctx.signal);
-    // The Hub answers again: if discovery had failed, its tools can now be listed.
-    if (!ctx.session.catalog.known) ctx.session.catalog.warm();
-    const json = answer.json;
-    if (json === undefined) return { content: [{ type: "text", text: answer.text }] };
-    const result: CallToolResult = {
-      content: [{ type: "text", text: JSON.stringify(json, null, 2) }],
-    };
-    if (json !== null && typeof json === "object" && !Array.isArray(json)) {
-      result.structuredContent = json as Record<string, unknown>;
-    }
-    return result;
+  /**
+   * The one funnel from a failed tool call to its `isError` result. Library errors carry messages
+   * written for the model; anything else is a bug: its detail goes to stderr, a short text to the
+   * client.
+   */
+  #toolFailure(name: string, error: unknown): CallToolResult {
+    if (error instanceof ActionableError) return toolError(error.message);
+    if (error instanceof McpError) throw error;
+    this.#session.log.error(
+      `${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
+    );
+    return toolError(
+      `${name} failed unexpectedly (${describeError(error)}). The server's log (stderr) has the ` +
+        "details; retry, and report it if it persists.",
+    );
   }
 
   #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {

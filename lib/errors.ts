@@ -1,15 +1,18 @@
 /**
- * The closed set of error kinds. Only the dispatcher turns them into replies: JSON-RPC error codes
- * for protocol-level problems, `isError` tool results for `tool_failed`.
+ * Errors, in two families. Protocol errors (McpError, a closed set of kinds) become JSON-RPC error
+ * replies. Library errors (ActionableError's subclasses: HubError, KubeError, FileError,
+ * ArgumentError) fail one tool call: the dispatcher turns them into `isError` results. Only the
+ * dispatcher turns either into a reply.
  */
+
+/** The protocol-level error kinds. */
 export type ErrorKind =
   | "parse_error"
   | "invalid_request"
   | "method_not_found"
   | "invalid_params"
   | "resource_not_found"
-  | "internal"
-  | "tool_failed";
+  | "internal";
 
 /** JSON-RPC 2.0 codes for the kinds that are protocol errors. */
 export const JSON_RPC_CODES = {
@@ -33,6 +36,15 @@ export class McpError extends Error {
     this.kind = kind;
     this.data = options.data;
   }
+}
+
+/**
+ * A failure of one tool call whose message is written for the model: what failed, the value
+ * involved, and what to do next. Each library has its own subclass with its own kinds.
+ */
+export abstract class ActionableError extends Error {
+  /** The library's own classification (HubError's "timeout", KubeError's "forbidden", …). */
+  abstract readonly kind: string;
 }
 
 /** A short, single-line description of any thrown value. */

@@ -1,9 +1,28 @@
 /** Saving Hub files to disk: inside a root directory only, atomically, hashed as they stream. */
 import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { McpError } from "./errors.ts";
-import { HubError } from "./hub/client.ts";
+import { ActionableError, describeError } from "./errors.ts";
 import { unrefTimeout } from "./timers.ts";
+
+/** What went wrong saving a file. */
+export type FileErrorKind =
+  | "destination"
+  | "exists"
+  | "write"
+  | "aborted"
+  | "stalled"
+  | "too_large";
+
+/** A download that could not be saved, with what to do about it. */
+export class FileError extends ActionableError {
+  readonly kind: FileErrorKind;
+
+  constructor(kind: FileErrorKind, message: string) {
+    super(message);
+    this.name = "FileError";
+    this.kind = kind;
+  }
+}
 
 // A body that sends nothing for this long is treated as dead.
 const STALL_TIMEOUT_MS = 30_000;
@@ -17,17 +36,19 @@ export async function resolveDestination(
   dest: string | undefined,
 ): Promise<string> {
   const rootReal = await Deno.realPath(root).catch(() => {
-    throw new McpError(
-      "tool_failed",
+    throw new FileError(
+      "destination",
       `The download directory "${root}" does not exist; create it or pass another --download-dir.`,
     );
   });
-  const name = basename(hubPath.split(/[?#]/)[0]);
+  const name = defaultName(hubPath);
   let target = resolve(rootReal, dest ?? name);
   if (dest === undefined && (name === "" || name === "." || name === "..")) {
-    throw new McpError("tool_failed", `"${hubPath}" names no file; pass dest.`);
+    throw new FileError("destination", `"${hubPath}" names no file; pass dest.`);
   }
-  if (target.includes("\0")) throw new McpError("tool_failed", "dest must not contain a NUL byte.");
+  if (target.includes("\0")) {
+    throw new FileError("destination", "dest must not contain a NUL byte.");
+  }
   const stat = await Deno.stat(target).catch(() => undefined);
   if (stat?.isDirectory || dest?.endsWith("/")) target = join(target, name);
   const given = dest ?? name;
@@ -40,13 +61,31 @@ export async function resolveDestination(
   try {
     await Deno.mkdir(dirname(target), { recursive: true });
   } catch (error) {
-    throw new McpError(
-      "tool_failed",
-      `Cannot create the folder for "${given}": ${(error as Error).message}`,
+    throw new FileError(
+      "destination",
+      `Cannot create the folder for "${given}": ${describeError(error)}`,
     );
   }
   assertInside(rootReal, join(await Deno.realPath(dirname(target)), basename(target)), given);
   return target;
+}
+
+/**
+ * The default file name of a Hub path: unique per export, so a second export does not collide
+ * with the first. `/snapshots/abc/data.pcap` → `abc-data.pcap`; a query (an export's filter)
+ * adds a short hash of itself: `abc-data-1f2e3d4c.pcap`.
+ */
+export function defaultName(hubPath: string): string {
+  const [path, query = ""] = hubPath.split("#")[0].split("?");
+  const segments = path.split("/").filter(Boolean);
+  const file = segments.at(-1) ?? "";
+  if (file === "." || file === "..") return file;
+  const parent = segments.length >= 2 ? segments.at(-2)! : "";
+  const base = parent && parent !== "." && parent !== ".." ? `${parent}-${file}` : file;
+  if (!query) return base;
+  const tag = createHash("sha256").update(query).digest("hex").slice(0, 8);
+  const dot = base.lastIndexOf(".");
+  return dot > 0 ? `${base.slice(0, dot)}-${tag}${base.slice(dot)}` : `${base}-${tag}`;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -61,8 +100,8 @@ async function exists(path: string): Promise<boolean> {
 function assertInside(root: string, target: string, given: string): void {
   const rel = relative(root, target);
   if (rel === "" || rel.startsWith("..") || rel.startsWith(sep) || resolve(root, rel) !== target) {
-    throw new McpError(
-      "tool_failed",
+    throw new FileError(
+      "destination",
       `dest "${given}" is outside the download directory ${root}; pass a path inside it, ` +
         "or start the server with another --download-dir.",
     );
@@ -74,11 +113,11 @@ export async function refuseExisting(target: string, overwrite: boolean): Promis
   const existing = await Deno.lstat(target).catch(() => undefined);
   if (!existing) return;
   if (existing.isSymlink || existing.isDirectory) {
-    throw new McpError("tool_failed", `${target} is a link or a directory; pass another dest.`);
+    throw new FileError("destination", `${target} is a link or a directory; pass another dest.`);
   }
   if (!overwrite) {
-    throw new McpError(
-      "tool_failed",
+    throw new FileError(
+      "exists",
       `${target} already exists; pass overwrite: true to replace it, or another dest.`,
     );
   }
@@ -104,6 +143,8 @@ export async function saveAtomically(
   options: {
     signal: AbortSignal;
     overwrite: boolean;
+    /** Larger files stop here, the partial file removed. */
+    maxBytes: number;
     onBytes: (done: number, final: boolean) => void;
   },
 ): Promise<{ size: number; sha256: string }> {
@@ -116,10 +157,7 @@ export async function saveAtomically(
     file = await Deno.open(temporary, { write: true, createNew: true });
   } catch (error) {
     await response.body?.cancel();
-    throw new McpError(
-      "tool_failed",
-      `Cannot write in ${dirname(target)}: ${(error as Error).message}`,
-    );
+    throw new FileError("write", `Cannot write in ${dirname(target)}: ${describeError(error)}`);
   }
   const hash = createHash("sha256");
   let size = 0;
@@ -136,16 +174,24 @@ export async function saveAtomically(
       if (done) break;
       cancelStall();
       cancelStall = unrefTimeout(() => stall.abort(), STALL_TIMEOUT_MS);
+      if (size + value.length > options.maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new FileError(
+          "too_large",
+          `The file is larger than the download limit of ${options.maxBytes} bytes; nothing was ` +
+            "saved. Export less (a shorter time range, a BPF filter) or raise --max-download-bytes.",
+        );
+      }
       hash.update(value);
       let written = 0;
       while (written < value.length) written += await file.write(value.subarray(written));
       size += value.length;
       options.onBytes(size, false);
     }
-    if (options.signal.aborted) throw new HubError("aborted", "The download was cancelled.");
+    if (options.signal.aborted) throw new FileError("aborted", "The download was cancelled.");
     if (stall.signal.aborted) {
-      throw new HubError(
-        "timeout",
+      throw new FileError(
+        "stalled",
         `The download stalled: no data for ${
           STALL_TIMEOUT_MS / 1000
         } s after ${size} bytes. Retry.`,
@@ -160,10 +206,7 @@ export async function saveAtomically(
         await Deno.link(temporary, target);
       } catch (error) {
         if (error instanceof Deno.errors.AlreadyExists) {
-          throw new McpError(
-            "tool_failed",
-            `${target} appeared during the download; not replaced.`,
-          );
+          throw new FileError("exists", `${target} appeared during the download; not replaced.`);
         }
         throw error;
       }
@@ -178,8 +221,11 @@ export async function saveAtomically(
       // Already closed.
     }
     await Deno.remove(temporary).catch(() => {});
-    if (error instanceof HubError || error instanceof McpError) throw error;
-    throw new McpError("tool_failed", `Saving ${target} failed after ${size} bytes: ${error}`);
+    if (error instanceof FileError) throw error;
+    throw new FileError(
+      "write",
+      `Saving ${target} failed after ${size} bytes: ${describeError(error)}`,
+    );
   } finally {
     cancelStall();
     signal.removeEventListener("abort", onAbort);

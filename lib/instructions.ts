@@ -1,4 +1,4 @@
-/** The `instructions` string of `initialize`, which differs by mode (SPEC.md). */
+/** The `instructions` string of `initialize`, which differs by mode (Kubeshark's own wording, adapted). */
 import type { Config } from "./config.ts";
 
 const FILES = `

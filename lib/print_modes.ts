@@ -2,7 +2,7 @@
 import { type ClientId, launchFor, printedConfig } from "./clients/mod.ts";
 import type { Config } from "./config.ts";
 import { USAGE_PROMPT } from "./prompts.ts";
-import type { HubAccess } from "./session.ts";
+import type { HubAccess } from "./hub/access.ts";
 import { buildToolTable } from "./tools/mod.ts";
 import { SERVER_NAME } from "./version.ts";
 
@@ -35,7 +35,9 @@ export async function listTools(
     "",
     "Local tools:",
   );
-  for (const tool of buildToolTable(config).listed) lines.push(row(tool.name, tool.description));
+  for (const tool of buildToolTable(config).list(undefined)) {
+    lines.push(row(tool.name, tool.description));
+  }
   let ok = true;
   try {
     const client = await hub.client();

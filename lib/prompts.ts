@@ -36,7 +36,7 @@ export function usagePromptMessages() {
 }
 
 /**
- * Renders a Hub prompt (SPEC.md's layout). Values the client passes for its arguments are shown
+ * Renders a Hub prompt in Kubeshark's layout. Values the client passes for its arguments are shown
  * beside each argument, and extra ones after them, so the model sees what the user asked for.
  */
 export function renderHubPrompt(

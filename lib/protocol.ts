@@ -119,6 +119,11 @@ export interface ToolAnnotations {
   [key: string]: unknown;
 }
 
+/** The four behaviour hints, every one stated: clients assume the worst for a missing one. */
+export type ToolHints = Required<
+  Pick<ToolAnnotations, "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint">
+>;
+
 /** A tool as listed by `tools/list`. */
 export interface ToolDescriptor {
   name: string;

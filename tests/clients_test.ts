@@ -352,3 +352,39 @@ Deno.test("install without --client, or with an unknown client, is a usage error
   const stray = await runCli(["--demo", "--dry-run"]);
   assert.equal(stray.code, 2);
 });
+
+Deno.test("the printed command parses back to the same configuration (every flag carried)", async () => {
+  const given = [
+    "--kubeconfig",
+    "/k/config",
+    "--context",
+    "prod",
+    "-n",
+    "ks",
+    "--allow-destructive",
+    "--read-only",
+    "--tools",
+    "list_api_calls,get_api_call",
+    "--disable-tools",
+    "export_snapshot_pcap",
+    "--set",
+    "tap.docker.tag=v53.3",
+    "--hub-timeout",
+    "10",
+    "--max-result-bytes",
+    "128KiB",
+    "--max-hub-bytes",
+    "8MiB",
+    "--max-download-bytes",
+    "1GiB",
+    "--no-redact",
+    "--download-dir",
+    "/tmp/downloads",
+    "--proxy",
+    "service",
+  ];
+  const original = await configOf(given);
+  const launch = launchFor(original, { runtime: COMPILED, env: NO_ENV });
+  const again = await configOf(launch.args);
+  assert.deepEqual({ ...again, values: undefined }, { ...original, values: undefined });
+});

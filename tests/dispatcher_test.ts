@@ -1,27 +1,11 @@
 /** The dispatcher in-process: what it sends for each message, against a Hub double. */
 import assert from "node:assert/strict";
-import type { Config } from "../lib/config.ts";
+import { createModeAccess } from "../lib/access.ts";
+import { parseCommandLine } from "../lib/cli.ts";
 import { Dispatcher } from "../lib/dispatcher.ts";
-import { HubClient } from "../lib/hub/client.ts";
 import { Logger } from "../lib/log.ts";
-import { fixedHubAccess, Session } from "../lib/session.ts";
+import { Session } from "../lib/session.ts";
 import { HubDouble } from "./support/hub_double.ts";
-
-function urlConfig(url: string): Config {
-  return {
-    mode: "url",
-    url,
-    namespace: "default",
-    allowDestructive: false,
-    setArgs: [],
-    values: {},
-    configPath: "/nonexistent/config.yaml",
-    downloadDir: ".",
-    debug: false,
-    hubTimeoutMs: 2_000,
-    listen: "127.0.0.1:8899",
-  };
-}
 
 async function withDispatcher(
   body: (d: { dispatcher: Dispatcher; sent: unknown[]; hub: HubDouble }) => Promise<void>,
@@ -29,7 +13,8 @@ async function withDispatcher(
   const hub = new HubDouble();
   const log = new Logger();
   log.setStderrLevel("emergency");
-  const session = new Session(urlConfig(hub.url), log, fixedHubAccess(new HubClient(hub.url)));
+  const { config } = await parseCommandLine(["--url", hub.url, "--hub-timeout", "2"]);
+  const session = new Session(config, log, createModeAccess(config, log));
   const sent: unknown[] = [];
   const dispatcher = new Dispatcher(session, (message) => sent.push(message));
   try {

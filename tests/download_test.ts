@@ -19,7 +19,7 @@ function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-Deno.test("download_file saves to the download directory under the file's name", async () => {
+Deno.test("download_file saves to the download directory under a name unique to the export", async () => {
   await withDownloadDir(async (dir) => {
     await withHubAndServer(async (server, hub) => {
       await server.initialize();
@@ -28,12 +28,12 @@ Deno.test("download_file saves to the download directory under the file's name",
       const report = JSON.parse(textOf(result));
       assert.deepEqual(report, {
         url: `${hub.url}/api${PCAP}`,
-        path: `${dir}/data.pcap`,
+        path: `${dir}/s1-data.pcap`,
         size: FILE_BYTES.length,
         sha256: sha256(FILE_BYTES),
       });
-      assert.deepEqual(await Deno.readFile(`${dir}/data.pcap`), FILE_BYTES);
-      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["data.pcap"]);
+      assert.deepEqual(await Deno.readFile(`${dir}/s1-data.pcap`), FILE_BYTES);
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["s1-data.pcap"]);
     }, { args: ["--download-dir", dir] });
   });
 });
@@ -42,7 +42,7 @@ Deno.test("download_file with no --download-dir saves in the working directory",
   await withDownloadDir(async (dir) => {
     await withHubAndServer(async (server) => {
       const result = await server.callTool("download_file", { path: PCAP });
-      assert.equal(JSON.parse(textOf(result)).path, `${dir}/data.pcap`);
+      assert.equal(JSON.parse(textOf(result)).path, `${dir}/s1-data.pcap`);
     }, { cwd: dir });
   });
 });
@@ -56,7 +56,7 @@ Deno.test("download_file saves to a custom dest, creating directories inside the
       });
       assert.equal(JSON.parse(textOf(result)).path, `${dir}/captures/today.pcap`);
       const intoDir = await server.callTool("download_file", { path: PCAP, dest: "captures/" });
-      assert.equal(JSON.parse(textOf(intoDir)).path, `${dir}/captures/data.pcap`);
+      assert.equal(JSON.parse(textOf(intoDir)).path, `${dir}/captures/s1-data.pcap`);
       const absolute = await server.callTool("download_file", {
         path: PCAP,
         dest: `${dir}/abs.pcap`,
@@ -90,15 +90,15 @@ Deno.test("download_file refuses a dest outside the download directory and write
 
 Deno.test("download_file never overwrites unless asked", async () => {
   await withDownloadDir(async (dir) => {
-    await Deno.writeTextFile(`${dir}/data.pcap`, "precious");
+    await Deno.writeTextFile(`${dir}/s1-data.pcap`, "precious");
     await withHubAndServer(async (server) => {
       const refused = await server.callTool("download_file", { path: PCAP });
       assert.equal(refused.isError, true);
       assert.match(textOf(refused), /already exists; pass overwrite: true/);
-      assert.equal(await Deno.readTextFile(`${dir}/data.pcap`), "precious");
+      assert.equal(await Deno.readTextFile(`${dir}/s1-data.pcap`), "precious");
       const replaced = await server.callTool("download_file", { path: PCAP, overwrite: true });
       assert.equal(replaced.isError, undefined);
-      assert.deepEqual(await Deno.readFile(`${dir}/data.pcap`), FILE_BYTES);
+      assert.deepEqual(await Deno.readFile(`${dir}/s1-data.pcap`), FILE_BYTES);
     }, { args: ["--download-dir", dir] });
   });
 });

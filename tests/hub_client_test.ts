@@ -136,7 +136,7 @@ Deno.test("302 and 303 redirects are not followed and mean authentication is req
   }
 });
 
-Deno.test("4xx and 5xx become 'Hub API error (code): body'", async () => {
+Deno.test("4xx and 5xx become 'Hub API error (code): body' plus the class's next step", async () => {
   await withHub(async (hub) => {
     hub.routes.push((_r, url) =>
       new Response(`status for ${url.pathname}`, {
@@ -145,19 +145,23 @@ Deno.test("4xx and 5xx become 'Hub API error (code): body'", async () => {
     );
     const client = new HubClient(hub.url);
     const bad = await rejection(client.callTool("x", {}));
-    assert.equal(bad.kind, "http");
+    assert.equal(bad.kind, "bad_request");
     assert.equal(bad.status, 422);
-    assert.equal(bad.message, "Hub API error (422): status for /api/mcp/tools/call");
+    assert.match(
+      bad.message,
+      /^Hub API error \(422\): status for \/api\/mcp\/tools\/call\n.*fix them/,
+    );
     const down = await rejection(client.discover());
-    assert.match(down.message, /^Hub API error \(503\)/);
+    assert.equal(down.kind, "server_error");
+    assert.match(down.message, /^Hub API error \(503\).*\n.*retry/s);
   });
 });
 
-Deno.test("an invalid JSON discovery body is a bad_response naming the URL", async () => {
+Deno.test("an HTML discovery body is not_kubeshark, naming the URL", async () => {
   await withHub(async (hub) => {
     hub.routes.push(() => new Response("<html>hello</html>"));
     const error = await rejection(new HubClient(hub.url).discover());
-    assert.equal(error.kind, "bad_response");
+    assert.equal(error.kind, "not_kubeshark");
     assert.match(error.message, new RegExp(`${hub.url}/api/mcp`));
     assert.match(error.message, /front end/);
   });
@@ -167,7 +171,7 @@ Deno.test("a JSON discovery without a name or tools is not a Hub with MCP", asyn
   await withHub(async (hub) => {
     hub.document = { something: "else" };
     const error = await rejection(new HubClient(hub.url).discover());
-    assert.equal(error.kind, "bad_response");
+    assert.equal(error.kind, "not_kubeshark");
     assert.match(error.message, /MCP/);
   });
 });

@@ -3,7 +3,7 @@
  * as `env` placeholders), each client's own shape, and where each client keeps its config file.
  */
 import { posix, win32 } from "node:path";
-import { type Config, defaultConfigPath } from "../config.ts";
+import { type Config, DEFAULT_LIMITS, defaultConfigPath } from "../config.ts";
 import { HUB_TIMEOUT_MS } from "../hub/client.ts";
 import { JSR_PACKAGE, VERSION } from "../version.ts";
 
@@ -128,6 +128,18 @@ export function launchFor(
   if (config.hubTimeoutMs !== HUB_TIMEOUT_MS) {
     args.push("--hub-timeout", String(config.hubTimeoutMs / 1000));
   }
+  if (config.readOnly) args.push("--read-only");
+  if (config.tools) args.push("--tools", config.tools.join(","));
+  if (config.disableTools.length) args.push("--disable-tools", config.disableTools.join(","));
+  const limits = [
+    ["--max-hub-bytes", "maxHubBytes"],
+    ["--max-download-bytes", "maxDownloadBytes"],
+    ["--max-result-bytes", "maxResultBytes"],
+  ] as const;
+  for (const [flag, key] of limits) {
+    if (config[key] !== DEFAULT_LIMITS[key]) args.push(flag, String(config[key]));
+  }
+  if (!config.redact) args.push("--no-redact");
   // Clients start servers in an arbitrary directory: a download directory that was given is made
   // absolute; none given means the client's working directory, as before.
   if (config.downloadDir !== ".") args.push("--download-dir", absolute(config.downloadDir));

@@ -7,7 +7,7 @@ import { delay, unrefTimeout } from "../timers.ts";
 import { TtlCache } from "./cache.ts";
 import type { HubInfo } from "./schemas.ts";
 
-/** SPEC: discovery is cached for five minutes. */
+/** Discovery is cached for five minutes, as Kubeshark's CLI does. */
 export const DISCOVERY_TTL_MS = 5 * 60_000;
 
 const RETRY_FIRST_MS = 1_000;

@@ -2,6 +2,7 @@
  * The Hub client. It knows a base URL and a transport (a fetch-like function), never how the Hub
  * was reached: URL mode, a port-forward and the in-process demo all plug in here.
  */
+import { ActionableError, describeError } from "../errors.ts";
 import { unrefTimeout } from "../timers.ts";
 import { type HubInfo, parseHubDocument } from "./schemas.ts";
 
@@ -24,20 +25,46 @@ export interface HubClientOptions {
   credentials?: HubCredentials;
   /** Bound on one API request, body included. Kubeshark uses 30 s. */
   timeoutMs?: number;
+  /** Bound on one answer's body (not a file's); a larger one is abandoned. Default 32 MiB. */
+  maxBodyBytes?: number;
 }
 
-/** What went wrong talking to the Hub; each kind has its own next step. */
+/**
+ * What went wrong talking to the Hub; each kind has its own next step:
+ *
+ * | kind            | when                                              | next step                  |
+ * |-----------------|---------------------------------------------------|----------------------------|
+ * | not_kubeshark   | discovery is not a Hub's MCP document (HTML, 404) | check the URL              |
+ * | auth            | 401, 403, or a redirect to a login page           | a token or license         |
+ * | not_found       | 404: no such tool, snapshot, call…                | the list tools / tools/list|
+ * | bad_request     | 400, 422: the Hub refused the arguments           | fix the arguments          |
+ * | not_implemented | 501: this Hub version lacks it                    | upgrade, or another tool   |
+ * | server_error    | other 5xx                                         | retry, the Hub's logs      |
+ * | http            | any other error status                            | the Hub's text             |
+ * | bad_response    | a JSON answer that does not parse (cut off)       | retry                      |
+ * | too_large       | an answer over --max-hub-bytes                    | narrow the query           |
+ * | timeout         | no answer within --hub-timeout                    | narrow, or raise it        |
+ * | unreachable     | no connection                                     | is Kubeshark running?      |
+ * | aborted         | the client cancelled                              | —                          |
+ * | bad_path        | a file path outside the Hub's /api                | the path a tool returned   |
+ */
 export type HubErrorKind =
-  | "unreachable"
-  | "timeout"
+  | "not_kubeshark"
   | "auth"
+  | "not_found"
+  | "bad_request"
+  | "not_implemented"
+  | "server_error"
   | "http"
   | "bad_response"
+  | "too_large"
+  | "timeout"
+  | "unreachable"
   | "aborted"
   | "bad_path";
 
 /** A Hub failure whose message names the URL, what happened, and what to try next. */
-export class HubError extends Error {
+export class HubError extends ActionableError {
   readonly kind: HubErrorKind;
   readonly status?: number;
 
@@ -58,8 +85,11 @@ export interface HubToolResult {
 /** Kubeshark's Hub API timeout. */
 export const HUB_TIMEOUT_MS = 30_000;
 
+/** The default bound on one Hub answer's body. */
+export const MAX_HUB_BYTES = 32 * 1024 * 1024;
+
 // A Hub error body can be a whole HTML page; the model needs the gist, not 1 MB.
-const MAX_ERROR_BODY_CHARS = 2_000;
+const MAX_ERROR_BODY_CHARS = 500;
 
 /** Talks to one Hub at one base URL. */
 export class HubClient {
@@ -67,6 +97,7 @@ export class HubClient {
   #transport: HubTransport;
   #credentials?: HubCredentials;
   #timeoutMs: number;
+  #maxBodyBytes: number;
   // Responses to requests that carried a token: a 401 then means the token was rejected.
   #sentToken = new WeakSet<Response>();
 
@@ -75,6 +106,7 @@ export class HubClient {
     this.#transport = options.transport ?? ((request) => fetch(request));
     this.#credentials = options.credentials;
     this.#timeoutMs = options.timeoutMs ?? HUB_TIMEOUT_MS;
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_HUB_BYTES;
   }
 
   /** The discovery URL. */
@@ -94,24 +126,37 @@ export class HubClient {
   /** `GET {base}/api/mcp`: the Hub's tools and prompts. */
   async discover(signal?: AbortSignal): Promise<HubInfo> {
     const url = this.discoveryUrl;
-    const text = await this.#exchange(url, { method: "GET" }, signal);
-    let body: unknown;
+    let answer: { text: string; json?: unknown };
     try {
-      body = JSON.parse(text);
-    } catch {
+      answer = await this.#exchange(url, { method: "GET" }, signal);
+    } catch (error) {
+      // No MCP route at all: another application, or a Hub too old to have MCP.
+      if (error instanceof HubError && error.kind === "not_found") {
+        throw new HubError(
+          "not_kubeshark",
+          `${url} does not exist (HTTP 404): this is not Kubeshark's front end, or its Hub is ` +
+            "too old to have MCP. Check --url (the address you open in a browser) and the Hub's " +
+            "version.",
+          { status: 404 },
+        );
+      }
+      throw error;
+    }
+    if (answer.json === undefined) {
       throw new HubError(
-        "bad_response",
-        `The Hub at ${url} did not answer with JSON (${snippet(text)}). ` +
-          "Check that the URL points at Kubeshark's front end (the address you open in a browser).",
+        "not_kubeshark",
+        `The Hub at ${url} did not answer with JSON (${snippet(answer.text, 120)}): this is not ` +
+          "Kubeshark's front end. Check that the URL points at it (the address you open in a " +
+          "browser).",
       );
     }
     try {
-      return parseHubDocument(body);
+      return parseHubDocument(answer.json);
     } catch (error) {
       throw new HubError(
-        "bad_response",
-        `The answer from ${url} is ${(error as Error).message}. ` +
-          "Check that the URL points at Kubeshark's front end and that the Hub is recent enough to have MCP.",
+        "not_kubeshark",
+        `The answer from ${url} is ${describeError(error)}. Check that the URL points at ` +
+          "Kubeshark's front end and that the Hub is recent enough to have MCP.",
       );
     }
   }
@@ -130,7 +175,7 @@ export class HubClient {
     signal?: AbortSignal,
   ): Promise<HubToolResult> {
     const url = `${this.baseUrl}/api/mcp/tools/call`;
-    const text = await this.#exchange(
+    const answer = await this.#exchange(
       url,
       {
         method: "POST",
@@ -140,11 +185,7 @@ export class HubClient {
       signal,
       { toolName: name },
     );
-    try {
-      return { text, json: JSON.parse(text) };
-    } catch {
-      return { text };
-    }
+    return answer;
   }
 
   /**
@@ -178,21 +219,74 @@ export class HubClient {
     }
   }
 
+  /**
+   * One request and its whole answer, bounded in time and size. A JSON content type must parse
+   * (else the answer was cut off); any other content type passes as text, parsed when it is JSON.
+   */
   async #exchange(
     url: string,
     init: RequestInit,
     signal: AbortSignal | undefined,
     context: { toolName?: string } = {},
-  ): Promise<string> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  ): Promise<HubToolResult> {
+    // A timer cleared when the call ends: AbortSignal.timeout() would live on for the full 30 s.
+    const timeout = new AbortController();
+    const cancelTimer = unrefTimeout(() => timeout.abort(), this.#timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     try {
       const response = await this.#send(url, init, combined);
       await this.#throwUnlessOk(url, response, context);
-      return await response.text();
+      const text = await this.#readBounded(url, response);
+      const type = response.headers.get("content-type") ?? "";
+      try {
+        return { text, json: JSON.parse(text) };
+      } catch {
+        if (/[/+]json\b/i.test(type)) {
+          throw new HubError(
+            "bad_response",
+            `The Hub's answer was cut off or is not JSON (${text.length} characters, ` +
+              `${type}): ${snippet(text, 120)}. Retry; if it repeats, check the Hub's logs.`,
+          );
+        }
+        return { text };
+      }
     } catch (error) {
-      throw this.#classify(error, url, signal, timeout);
+      throw this.#classify(error, url, signal, timeout.signal);
+    } finally {
+      cancelTimer();
     }
+  }
+
+  // Reads a body up to the limit; a larger one is abandoned, not buffered.
+  async #readBounded(url: string, response: Response): Promise<string> {
+    const tooLarge = (seen: number) =>
+      new HubError(
+        "too_large",
+        `The Hub's answer from ${url} is larger than ${this.#maxBodyBytes} bytes (${seen} bytes ` +
+          "or more); it was abandoned. Narrow the query (a KFL filter, a time range, a smaller " +
+          "limit) or raise --max-hub-bytes.",
+      );
+    const declared = Number(response.headers.get("content-length"));
+    if (declared > this.#maxBodyBytes) {
+      await response.body?.cancel();
+      throw tooLarge(declared);
+    }
+    if (!response.body) return "";
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    let bytes = 0;
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      if (bytes > this.#maxBodyBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(bytes);
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
   }
 
   async #send(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
@@ -214,7 +308,7 @@ export class HubClient {
     context: { toolName?: string } = {},
   ): Promise<void> {
     const status = response.status;
-    if (status === 401 || status === 302 || status === 303) {
+    if (status === 401 || status === 403 || status === 302 || status === 303) {
       await response.body?.cancel();
       const tokenSent = this.#sentToken.has(response);
       if (tokenSent) this.#credentials?.rejected?.();
@@ -222,7 +316,9 @@ export class HubClient {
         ? "rejected the token that was sent"
         : "no accepted credential was presented";
       const advice = this.#credentials?.advice;
-      const what = status === 401 ? "HTTP 401" : `HTTP ${status}, a redirect to a login page`;
+      const what = status === 401 || status === 403
+        ? `HTTP ${status}`
+        : `HTTP ${status}, a redirect to a login page`;
       throw new HubError(
         "auth",
         `The Hub at ${url} requires authentication (${what}); ${sent}. ${
@@ -232,13 +328,11 @@ export class HubClient {
       );
     }
     if (status >= 400) {
-      const body = snippet(await response.text(), MAX_ERROR_BODY_CHARS);
-      const hint = status === 404 && context.toolName
-        ? `\nThe Hub has no tool named "${context.toolName}"; call tools/list to see the tools it offers.`
-        : status >= 500
-        ? "\nThe Hub failed while answering; retry, or narrow the query (a KFL filter, a smaller limit)."
-        : "";
-      throw new HubError("http", `Hub API error (${status}): ${body}${hint}`, { status });
+      const body = snippet(await readErrorBody(response), MAX_ERROR_BODY_CHARS);
+      const [kind, hint] = httpFailure(status, body, context.toolName);
+      throw new HubError(kind, `Hub API error (${status}): ${body}${hint ? `\n${hint}` : ""}`, {
+        status,
+      });
     }
     if (status >= 300) {
       await response.body?.cancel();
@@ -276,6 +370,66 @@ export class HubClient {
         "Check that Kubeshark is running and that the address is right (check_kubeshark_status tells more).",
     );
   }
+}
+
+// The start of an error body: enough for the gist; the rest is not read.
+async function readErrorBody(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (text.length < 64 * 1024) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel().catch(() => {});
+  return text;
+}
+
+// Which failure an error status is, and what to do about it.
+function httpFailure(status: number, body: string, toolName?: string): [HubErrorKind, string] {
+  if (status === 404) {
+    // The "no such tool" advice only when the Hub says so about the tool itself, not when it
+    // could not find a snapshot or a call the tool was asked for.
+    const aboutTool = toolName !== undefined && body.includes(toolName) &&
+      /tool|unknown|not (found|supported|registered)/i.test(body) &&
+      !/snapshot|call|flow|job|dissection|workload/i.test(body.replace(toolName, ""));
+    return aboutTool
+      ? [
+        "not_found",
+        `The Hub has no tool named "${toolName}"; call tools/list to see the tools it offers.`,
+      ]
+      : [
+        "not_found",
+        "The Hub found no such item: check the id or name (the list_* tools show what exists).",
+      ];
+  }
+  if (status === 400 || status === 422) {
+    return [
+      "bad_request",
+      "The Hub refused the arguments: fix them as it says (tools/list has each tool's schema).",
+    ];
+  }
+  if (status === 501) {
+    return [
+      "not_implemented",
+      "This Hub version does not support that; check_kubeshark_status shows its version (upgrading Kubeshark may add it).",
+    ];
+  }
+  if (status === 503 || status === 502 || status === 504) {
+    return [
+      "server_error",
+      "The Hub is unavailable or overloaded right now: retry in a moment; check_kubeshark_status tells whether it is up.",
+    ];
+  }
+  if (status >= 500) {
+    return [
+      "server_error",
+      "The Hub failed while answering: retry; if it repeats, the Hub's logs say why (a narrower query may avoid it).",
+    ];
+  }
+  return ["http", ""];
 }
 
 /**

@@ -1,11 +1,7 @@
 /** The Hub's MCP discovery document (`GET {base}/api/mcp`), parsed leniently at the edge. */
 import { z } from "zod";
-import {
-  lazySchema,
-  type PromptDescriptor,
-  type ToolAnnotations,
-  type ToolDescriptor,
-} from "../protocol.ts";
+import { lazySchema, type PromptDescriptor, type ToolDescriptor } from "../protocol.ts";
+import { hubToolAnnotations } from "./hints.ts";
 
 // Built on first discovery (see lazySchema).
 const hubTool = lazySchema(() =>
@@ -53,17 +49,6 @@ export interface HubInfo {
   skipped: string[];
 }
 
-// Hub tools whose names say they only read; the Hub may state its own hints, which win.
-const READ_ONLY_PREFIXES = ["list_", "get_"];
-
-function withDefaultHints(name: string, given: Record<string, unknown> | null | undefined) {
-  const hints: ToolAnnotations = { ...given };
-  hints.readOnlyHint ??= READ_ONLY_PREFIXES.some((prefix) => name.startsWith(prefix));
-  // The Hub answers from traffic it captured in the cluster: a closed world.
-  hints.openWorldHint ??= false;
-  return hints;
-}
-
 /** Parses a discovery body; throws a description of what is wrong when it is not a Hub's. */
 export function parseHubDocument(body: unknown): HubInfo {
   const document = hubDocument().safeParse(body);
@@ -71,7 +56,7 @@ export function parseHubDocument(body: unknown): HubInfo {
     throw new Error(`not a Kubeshark MCP document (${document.error.issues[0]?.message})`);
   }
   const { name, description, version, tools = [], prompts = [] } = document.data;
-  // SPEC: a Hub "has MCP" when it names itself or offers tools.
+  // Kubeshark's rule: a Hub "has MCP" when it names itself or offers tools.
   if (!name && !(tools ?? []).length) {
     throw new Error("the document names no Hub and offers no tools (is MCP enabled on this Hub?)");
   }
@@ -95,7 +80,7 @@ export function parseHubDocument(body: unknown): HubInfo {
       ...(title ? { title } : {}),
       description: description ?? "",
       inputSchema: { type: "object", ...inputSchema },
-      annotations: withDefaultHints(name, annotations),
+      annotations: hubToolAnnotations(name, annotations),
     });
   }
   for (const [index, raw] of (prompts ?? []).entries()) {

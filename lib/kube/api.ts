@@ -2,6 +2,7 @@
  * The few Kubernetes API calls kubeshark-mcp makes, over a fetch-like transport built from the
  * kubeconfig (see connection.ts). Errors say which server, what happened, and what to do.
  */
+import { ActionableError } from "../errors.ts";
 
 /** A valid namespace name (DNS-1123 label): anything else must never reach an API path. */
 export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -13,10 +14,14 @@ export type KubeErrorKind =
   | "forbidden"
   | "not_found"
   | "failed"
-  | "aborted";
+  | "aborted"
+  /** Kubeshark is not installed in the release namespace. */
+  | "not_running"
+  /** Kubeshark is installed but not ready to answer yet. */
+  | "not_ready";
 
 /** A Kubernetes API failure with an actionable message. */
-export class KubeError extends Error {
+export class KubeError extends ActionableError {
   readonly kind: KubeErrorKind;
   readonly status?: number;
 

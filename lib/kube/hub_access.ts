@@ -5,20 +5,19 @@
  * (pod replaced, stream reset) is re-established on the next call, transparently, once.
  */
 import type { Config } from "../config.ts";
-import { McpError } from "../errors.ts";
+import type { HubAccess } from "../hub/access.ts";
 import { HubClient } from "../hub/client.ts";
 import type { Logger } from "../log.ts";
-import type { HubAccess } from "../session.ts";
 import { KubeError, type KubeObject } from "./api.ts";
 import { connect, type KubeConnection } from "./connection.ts";
 import { HubTokenMinter } from "./hub_token.ts";
+import { FRONT_SERVICE } from "./names.ts";
 import { PortForwarder } from "./port_forward.ts";
 
-/** Kubeshark's front Service and its container port (SPEC / chart). */
-export const FRONT_SERVICE = "kubeshark-front";
+// The front's container port (the chart's).
 const FRONT_PORT = 8080;
 
-/** SPEC text, verbatim. */
+/** Kubeshark's own text for this case, verbatim. */
 export const NOT_RUNNING =
   "Kubeshark is not running. Use the 'start_kubeshark' tool to start it first.";
 
@@ -59,11 +58,6 @@ export class KubeHubAccess implements HubAccess {
     return this.#connecting;
   }
 
-  /** Starts loading the Kubernetes client in the background, so the first call finds it ready. */
-  warm(): void {
-    this.connection().catch(() => {});
-  }
-
   /** The route in use ("port-forward" or "service-proxy"), if one is open. */
   get routeKind(): string | undefined {
     return this.#route?.kind;
@@ -86,15 +80,10 @@ export class KubeHubAccess implements HubAccess {
     return route.client;
   }
 
-  /** Closes the forward. */
+  /** Closes the forward and forgets the route (after start/stop the next call finds it again). */
   close(): void {
     this.#route?.forwarder?.close();
     this.#route = undefined;
-  }
-
-  /** Forgets the route (after start/stop), so the next call finds the Hub again. */
-  reset(): void {
-    this.close();
   }
 
   async #currentRoute(): Promise<Route> {
@@ -107,16 +96,15 @@ export class KubeHubAccess implements HubAccess {
   }
 
   async #open(): Promise<Route> {
-    const signal = undefined;
     const connection = await this.#kube(() => this.connection());
     const namespace = this.config.namespace;
     const api = connection.api;
     const front = await this.#kube(() =>
-      api.get(`/api/v1/namespaces/${namespace}/services/${FRONT_SERVICE}`, signal)
+      api.get(`/api/v1/namespaces/${namespace}/services/${FRONT_SERVICE}`)
     );
     if (!front) {
-      throw new McpError(
-        "tool_failed",
+      throw new KubeError(
+        "not_running",
         `${NOT_RUNNING}\n(No Service ${FRONT_SERVICE} in namespace "${namespace}"` +
           `${
             this.config.allowDestructive
@@ -127,7 +115,7 @@ export class KubeHubAccess implements HubAccess {
     }
     const usePortForward = this.config.proxy !== "service" && !this.#portForwardRefused;
     if (!usePortForward) return this.#serviceRoute(connection);
-    const pod = await this.#readyPod(connection, front, signal);
+    const pod = await this.#readyPod(connection, front);
     const forwarder = await PortForwarder.start(connection.kubeConfig, {
       namespace,
       pod,
@@ -167,14 +155,13 @@ export class KubeHubAccess implements HubAccess {
     return { kind: "service-proxy", base, fetch: fetchThroughApi };
   }
 
-  async #readyPod(connection: KubeConnection, front: KubeObject, signal?: AbortSignal) {
+  async #readyPod(connection: KubeConnection, front: KubeObject) {
     const selector = Object.entries(front.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(
       ",",
     );
     const pods = await this.#kube(() =>
       connection.api.list(`/api/v1/namespaces/${this.config.namespace}/pods`, {
         labelSelector: selector,
-        signal,
       })
     );
     const ready = pods.find((pod) =>
@@ -187,8 +174,8 @@ export class KubeHubAccess implements HubAccess {
       const states = pods.map((p) => `${p.metadata.name}: ${p.status?.phase ?? "unknown"}`).join(
         ", ",
       );
-      throw new McpError(
-        "tool_failed",
+      throw new KubeError(
+        "not_ready",
         `Kubeshark's front end in namespace "${this.config.namespace}" has no Ready pod yet` +
           `${
             states ? ` (${states})` : " (no pods)"
@@ -238,7 +225,7 @@ export class KubeHubAccess implements HubAccess {
       try {
         next = await raceSignal(this.#currentRoute(), request.signal);
       } catch (reopen) {
-        throw reopen instanceof McpError ? new Error(reopen.message) : reopen;
+        throw reopen instanceof KubeError ? new Error(reopen.message) : reopen;
       }
       const url = next.base + retry.url.slice(route.base.length);
       return await next.fetch(new Request(url, retry));
@@ -252,7 +239,6 @@ export class KubeHubAccess implements HubAccess {
       if (error instanceof KubeError) {
         // After a 401 the user is told to log in again: read the kubeconfig afresh next time.
         if (error.kind === "unauthorized") this.forgetConnection();
-        throw new McpError("tool_failed", error.message);
       }
       throw error;
     }

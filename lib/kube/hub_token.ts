@@ -6,10 +6,9 @@
  */
 import type { Logger } from "../log.ts";
 import type { KubeApi } from "./api.ts";
+import { CLI_SERVICE_ACCOUNT, HUB_TOKEN_AUDIENCE as AUDIENCE } from "./names.ts";
 
-/** SPEC: the ServiceAccount, audience and lifetime of the Hub token. */
-export const CLI_SERVICE_ACCOUNT = "kubeshark-cli";
-const AUDIENCE = "kubeshark-hub";
+// The Hub token's lifetime (as Kubeshark's CLI mints it) and when it is renewed.
 const LIFETIME_SECONDS = 3600;
 const RENEW_BEFORE_MS = 5 * 60_000;
 const BACKOFF_MS = 30_000;

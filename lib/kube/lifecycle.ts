@@ -1,11 +1,13 @@
-/** start_kubeshark and stop_kubeshark in proxy mode: what they do, step by step. */
-import { McpError } from "../errors.ts";
-import type { CallToolResult } from "../protocol.ts";
-import type { Session } from "../session.ts";
+/**
+ * Starting and stopping Kubeshark in proxy mode, step by step. Each returns a summary for the
+ * user; failures throw KubeError with what was (not) changed and what to do.
+ */
+import type { Logger } from "../log.ts";
 import type { Values } from "../set_values.ts";
-import { KubeError } from "./api.ts";
+import { type KubeApi, KubeError } from "./api.ts";
 import type { KubeHubAccess } from "./hub_access.ts";
 import { renderRelease } from "./manifests/mod.ts";
+import { CHART_VERSION, CONFIG_MAP } from "./names.ts";
 import {
   applyObjects,
   deleteObjects,
@@ -19,32 +21,28 @@ import {
 
 /** What a lifecycle step needs from the tool call. */
 export interface LifecycleContext {
-  session: Session;
+  access: KubeHubAccess;
+  log: Logger;
+  /** The `--set` values the release is rendered with. */
+  values: Values;
+  /** The release namespace when the call names none. */
+  namespace: string;
   signal: AbortSignal;
   progress(done: number, total?: number, message?: string): void;
+  /** A (new) Hub may answer now: find its tools again. */
+  hubChanged(): void;
+  /** The Hub is gone: drop its tools. */
+  hubGone(): void;
 }
 
 const POLL_MS = 1_000;
 
 function fail(message: string): never {
-  throw new McpError("tool_failed", message);
-}
-
-async function kubeApi(
-  ctx: LifecycleContext,
-): Promise<{ access: KubeHubAccess; api: import("./api.ts").KubeApi }> {
-  const kube = ctx.session.kube;
-  if (!kube) fail("start/stop need proxy mode (a kubeconfig).");
-  const access = await kube();
-  try {
-    return { access, api: (await access.connection()).api };
-  } catch (error) {
-    return fail((error as Error).message);
-  }
+  throw new KubeError("failed", message);
 }
 
 function overridesFor(ctx: LifecycleContext, args: StartArgs, namespace: string): Values {
-  const values = structuredClone(ctx.session.config.values) as Values & { tap?: Values };
+  const values = structuredClone(ctx.values) as Values & { tap?: Values };
   const tap = (values.tap ??= {}) as Values & { release?: Values };
   if (args.namespaces !== undefined) {
     tap.namespaces = args.namespaces.split(",").map((ns) => ns.trim()).filter(Boolean);
@@ -64,21 +62,19 @@ export interface StartArgs {
 }
 
 /** Deploys Kubeshark, or updates the tap targets of a running one. */
-export async function startKubeshark(
+export async function start(
   args: StartArgs,
   ctx: LifecycleContext,
-): Promise<CallToolResult> {
-  const namespace = args.release_namespace ?? ctx.session.config.namespace;
-  const { access, api } = await kubeApi(ctx);
+): Promise<string> {
+  const namespace = args.release_namespace ?? ctx.namespace;
+  const { api } = await ctx.access.connection();
   let objects;
   try {
     objects = renderRelease(overridesFor(ctx, args, namespace), namespace);
   } catch (error) {
     return fail(`Cannot build Kubeshark's objects: ${(error as Error).message}`);
   }
-  const configMap = objects.find((o) =>
-    o.kind === "ConfigMap" && o.metadata.name === "kubeshark-config-map"
-  )!;
+  const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === CONFIG_MAP)!;
   try {
     const front = await api.get(
       `/api/v1/namespaces/${namespace}/services/kubeshark-front`,
@@ -94,9 +90,9 @@ export async function startKubeshark(
       const missing = objects.filter((o) =>
         o.kind !== "Namespace" && !present.has(objectPath(o, namespace))
       );
-      if (!missing.length) return await updateTargets(ctx, access, api, namespace, configMap);
+      if (!missing.length) return await updateTargets(ctx, api, namespace, configMap);
       repairing = true;
-      ctx.session.log.info(
+      ctx.log.info(
         `Kubeshark in ${namespace} is incomplete (missing ${
           missing.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")
         }); applying it again`,
@@ -140,7 +136,7 @@ export async function startKubeshark(
       onApplied: (object, index) =>
         ctx.progress(index + 1, total, `applied ${object.kind}/${object.metadata.name}`),
     });
-    ctx.session.log.info(
+    ctx.log.info(
       `Applied ${objects.length} objects of Kubeshark in namespace ${namespace}`,
     );
     const timeoutMs = (args.timeout_seconds ?? 120) * 1000;
@@ -164,48 +160,33 @@ export async function startKubeshark(
       state.workers.join("/")
     } ready`;
     if (!state.ready) {
-      if (state.servingWithoutWorkers) refreshHub(ctx, access);
+      if (state.servingWithoutWorkers) refreshHub(ctx);
       const why = state.servingWithoutWorkers
         ? "The Hub and front end are up, but no capture worker is ready, so nothing is captured: " +
           "check the worker DaemonSet's events (Pod Security admission, host ports, node taints)."
         : "Images may still be pulling; check check_kubeshark_status in a minute.";
-      return {
-        content: [{
-          type: "text",
-          text: `Kubeshark's ${objects.length} objects were applied in namespace '${namespace}', ` +
-            `but it is not ready after ${args.timeout_seconds ?? 120} s (${summary}). ${why}`,
-        }],
-      };
+      return `Kubeshark's ${objects.length} objects were applied in namespace '${namespace}', ` +
+        `but it is not ready after ${args.timeout_seconds ?? 120} s (${summary}). ${why}`;
     }
     ctx.progress(total, total, "ready");
-    refreshHub(ctx, access);
-    return {
-      content: [{
-        type: "text",
-        text:
-          `Kubeshark ${
-            repairing ? "repaired and started" : "started"
-          } in namespace '${namespace}' ` +
-          `(chart 53.3.0): ${objects.length} objects applied; ` +
-          `${summary}. Its traffic tools are now listed.`,
-      }],
-    };
+    refreshHub(ctx);
+    return `Kubeshark ${repairing ? "repaired and started" : "started"} in namespace ` +
+      `'${namespace}' (chart ${CHART_VERSION}): ${objects.length} objects applied; ${summary}. ` +
+      "Its traffic tools are now listed.";
   } catch (error) {
-    if (error instanceof McpError) throw error;
-    if (ctx.signal.aborted) throw error;
-    return fail(error instanceof KubeError ? error.message : (error as Error).message);
+    if (error instanceof KubeError || ctx.signal.aborted) throw error;
+    return fail(`Starting Kubeshark failed: ${(error as Error).message}`);
   }
 }
 
 async function updateTargets(
   ctx: LifecycleContext,
-  access: KubeHubAccess,
-  api: import("./api.ts").KubeApi,
+  api: KubeApi,
   namespace: string,
   configMap: ReturnType<typeof renderRelease>[number],
-): Promise<CallToolResult> {
+): Promise<string> {
   const current = await api.get(
-    `/api/v1/namespaces/${namespace}/configmaps/kubeshark-config-map`,
+    `/api/v1/namespaces/${namespace}/configmaps/${CONFIG_MAP}`,
     ctx.signal,
   );
   const before = {
@@ -214,19 +195,14 @@ async function updateTargets(
   };
   const after = { namespaces: configMap.data.NAMESPACES, regex: configMap.data.POD_REGEX };
   if (before.namespaces === after.namespaces && before.regex === after.regex) {
-    return {
-      content: [{
-        type: "text",
-        text: `Kubeshark is already running in namespace '${namespace}' with these targets ` +
-          `(namespaces: ${after.namespaces || "all"}; pods: /${after.regex}/). Nothing changed.`,
-      }],
-    };
+    return `Kubeshark is already running in namespace '${namespace}' with these targets ` +
+      `(namespaces: ${after.namespaces || "all"}; pods: /${after.regex}/). Nothing changed.`;
   }
   // As `kubeshark tap` on an existing release does: only the targets change.
   const patch = {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: "kubeshark-config-map", namespace },
+    metadata: { name: CONFIG_MAP, namespace },
     data: { NAMESPACES: after.namespaces, POD_REGEX: after.regex },
   };
   await api.request(
@@ -238,26 +214,19 @@ async function updateTargets(
       contentType: "application/apply-patch+yaml",
     },
   );
-  refreshHub(ctx, access);
-  return {
-    content: [{
-      type: "text",
-      text:
-        `Kubeshark was already running in namespace '${namespace}'; updated its targets: namespaces ` +
-        `${before.namespaces || "all"} → ${
-          after.namespaces || "all"
-        }, pods /${before.regex}/ → /${after.regex}/.`,
-    }],
-  };
+  refreshHub(ctx);
+  return `Kubeshark was already running in namespace '${namespace}'; updated its targets: ` +
+    `namespaces ${before.namespaces || "all"} → ${after.namespaces || "all"}, ` +
+    `pods /${before.regex}/ → /${after.regex}/.`;
 }
 
 /** Removes every object of the release, ours or Helm's. */
-export async function stopKubeshark(
+export async function stop(
   args: { release_namespace?: string; timeout_seconds?: number },
   ctx: LifecycleContext,
-): Promise<CallToolResult> {
-  const namespace = args.release_namespace ?? ctx.session.config.namespace;
-  const { access, api } = await kubeApi(ctx);
+): Promise<string> {
+  const namespace = args.release_namespace ?? ctx.namespace;
+  const { api } = await ctx.access.connection();
   try {
     // The names of every object any supported values could create (CLI auth and ingress included).
     const expected = renderRelease(
@@ -266,12 +235,7 @@ export async function stopKubeshark(
     );
     const found = await releaseObjects(api, namespace, expected, ctx.signal);
     if (!found.length) {
-      return {
-        content: [{
-          type: "text",
-          text: `Nothing to stop: Kubeshark is not running in namespace '${namespace}'.`,
-        }],
-      };
+      return `Nothing to stop: Kubeshark is not running in namespace '${namespace}'.`;
     }
     // Nothing is deleted unless everything can be: a half-done stop could leave the privileged
     // capture running with its configuration gone.
@@ -296,37 +260,25 @@ export async function stopKubeshark(
       ctx.progress(total - remaining.length, total, `${remaining.length} objects left`);
       if (remaining.length) await sleep(POLL_MS, ctx.signal);
     }
-    access.reset();
-    ctx.session.catalog.forget();
+    ctx.access.close();
+    ctx.hubGone();
     if (remaining.length) {
-      return {
-        content: [{
-          type: "text",
-          text:
-            `Deleted Kubeshark's objects in namespace '${namespace}', but ${remaining.length} are still ` +
-            `terminating: ${remaining.map((o) => o.label).join(", ")}.`,
-        }],
-      };
+      return `Deleted Kubeshark's objects in namespace '${namespace}', but ${remaining.length} ` +
+        `are still terminating: ${remaining.map((o) => o.label).join(", ")}.`;
     }
-    return {
-      content: [{
-        type: "text",
-        text: `Kubeshark stopped in namespace '${namespace}': removed ${
-          found.map((o) => o.label).join(", ")
-        }.`,
-      }],
-    };
+    return `Kubeshark stopped in namespace '${namespace}': removed ${
+      found.map((o) => o.label).join(", ")
+    }.`;
   } catch (error) {
-    if (error instanceof McpError || ctx.signal.aborted) throw error;
-    return fail(error instanceof KubeError ? error.message : (error as Error).message);
+    if (error instanceof KubeError || ctx.signal.aborted) throw error;
+    return fail(`Stopping Kubeshark failed: ${(error as Error).message}`);
   }
 }
 
-function refreshHub(ctx: LifecycleContext, access: KubeHubAccess): void {
-  // A new Hub: forget the old route and offer, find the new one, and tell the client.
-  access.reset();
-  ctx.session.catalog.invalidate();
-  ctx.session.catalog.warm();
+function refreshHub(ctx: LifecycleContext): void {
+  // A new Hub: forget the old route, find the new one's tools, and tell the client.
+  ctx.access.close();
+  ctx.hubChanged();
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

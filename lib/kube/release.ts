@@ -5,6 +5,13 @@
  */
 import type { Manifest } from "./manifests/mod.ts";
 import { type KubeApi, KubeError, type KubeObject } from "./api.ts";
+import {
+  FRONT_DEPLOYMENT,
+  HUB_DEPLOYMENT,
+  type Readiness,
+  readinessOf,
+  WORKER_DAEMON_SET,
+} from "./names.ts";
 
 /** The field manager of our server-side applies. */
 export const FIELD_MANAGER = "kubeshark-mcp";
@@ -165,46 +172,19 @@ export async function applyObjects(
   }
 }
 
-/** Readiness of the release's workloads. */
-export interface Readiness {
-  hub: [number, number];
-  front: [number, number];
-  workers: [number, number];
-  ready: boolean;
-  /** Hub and front are up but no capture worker is: nothing would be captured. */
-  servingWithoutWorkers: boolean;
-}
-
 /** Reads hub, front and worker readiness. */
 export async function readiness(
   api: KubeApi,
   namespace: string,
   signal?: AbortSignal,
 ): Promise<Readiness> {
+  const apps = `/apis/apps/v1/namespaces/${namespace}`;
   const [hub, front, workers] = await Promise.all([
-    api.get(`/apis/apps/v1/namespaces/${namespace}/deployments/kubeshark-hub`, signal),
-    api.get(`/apis/apps/v1/namespaces/${namespace}/deployments/kubeshark-front`, signal),
-    api.get(`/apis/apps/v1/namespaces/${namespace}/daemonsets/kubeshark-worker-daemon-set`, signal),
+    api.get(`${apps}/deployments/${HUB_DEPLOYMENT}`, signal),
+    api.get(`${apps}/deployments/${FRONT_DEPLOYMENT}`, signal),
+    api.get(`${apps}/daemonsets/${WORKER_DAEMON_SET}`, signal),
   ]);
-  const deployment = (
-    d?: KubeObject,
-  ): [number, number] => [d?.status?.readyReplicas ?? 0, d?.spec?.replicas ?? 1];
-  const result = {
-    hub: deployment(hub),
-    front: deployment(front),
-    workers: [workers?.status?.numberReady ?? 0, workers?.status?.desiredNumberScheduled ?? 0] as [
-      number,
-      number,
-    ],
-  };
-  // Ready: hub and front available; workers counted as they come (a node may lag).
-  // Ready: hub and front available, and at least one capture worker when any is scheduled.
-  const workersOk = result.workers[1] === 0 || result.workers[0] >= 1;
-  return {
-    ...result,
-    ready: result.hub[0] >= 1 && result.front[0] >= 1 && workersOk,
-    servingWithoutWorkers: result.hub[0] >= 1 && result.front[0] >= 1 && !workersOk,
-  };
+  return readinessOf({ hub, front, workers });
 }
 
 /**

@@ -4,38 +4,33 @@
  * from "not captured".
  */
 import { RE2JS } from "re2js";
-import { McpError } from "../errors.ts";
 import { HubError } from "../hub/client.ts";
-import type { CallToolResult } from "../protocol.ts";
 import { type KubeApi, KubeError, type KubeObject } from "./api.ts";
-import { FRONT_SERVICE, type KubeHubAccess } from "./hub_access.ts";
+import type { KubeHubAccess } from "./hub_access.ts";
+import {
+  CONFIG_MAP,
+  FRONT_DEPLOYMENT,
+  FRONT_SERVICE,
+  HUB_DEPLOYMENT,
+  readinessOf,
+  WORKER_DAEMON_SET,
+} from "./names.ts";
 
-const CONFIG_MAP = "kubeshark-config-map";
-const HUB = "kubeshark-hub";
-const FRONT = "kubeshark-front";
-const WORKERS = "kubeshark-worker-daemon-set";
+/** A status report: a summary for people and the same facts as data. */
+export interface StatusReport {
+  text: string;
+  report: Record<string, unknown>;
+}
 
 /** The proxy-mode status report for `namespace`. */
 export async function proxyStatus(
   access: KubeHubAccess,
   namespace: string,
   signal: AbortSignal,
-): Promise<CallToolResult> {
-  let connection;
-  try {
-    connection = await access.connection();
-  } catch (error) {
-    throw new McpError("tool_failed", (error as Error).message);
-  }
-  const { api, context } = connection;
+): Promise<StatusReport> {
+  const { api, context } = await access.connection();
   const ns = `/namespaces/${namespace}`;
-  let front: KubeObject | undefined;
-  try {
-    front = await api.get(`/api/v1${ns}/services/${FRONT_SERVICE}`, signal);
-  } catch (error) {
-    if (error instanceof KubeError) throw new McpError("tool_failed", error.message);
-    throw error;
-  }
+  const front = await api.get(`/api/v1${ns}/services/${FRONT_SERVICE}`, signal);
   if (!front) {
     const text = `Kubeshark is not running in namespace '${namespace}'.\n` +
       (access.config.allowDestructive
@@ -43,12 +38,12 @@ export async function proxyStatus(
         : "Install it with `kubeshark tap` (or restart this server with --allow-destructive to use " +
           "start_kubeshark).") +
       ` (kube context "${context}")`;
-    return withStructured(text, { running: false, context, namespace });
+    return { text, report: { running: false, context, namespace } };
   }
   const [hubObject, frontObject, workersObject, configObject] = await Promise.all([
-    optional(api, `/apis/apps/v1${ns}/deployments/${HUB}`, signal),
-    optional(api, `/apis/apps/v1${ns}/deployments/${FRONT}`, signal),
-    optional(api, `/apis/apps/v1${ns}/daemonsets/${WORKERS}`, signal),
+    optional(api, `/apis/apps/v1${ns}/deployments/${HUB_DEPLOYMENT}`, signal),
+    optional(api, `/apis/apps/v1${ns}/deployments/${FRONT_DEPLOYMENT}`, signal),
+    optional(api, `/apis/apps/v1${ns}/daemonsets/${WORKER_DAEMON_SET}`, signal),
     optional(api, `/api/v1${ns}/configmaps/${CONFIG_MAP}`, signal),
   ]);
   const known = (object: KubeObject | typeof FORBIDDEN | undefined): KubeObject | undefined =>
@@ -57,16 +52,12 @@ export async function proxyStatus(
   const frontDeployment = known(frontObject);
   const workers = known(workersObject);
   const configMap = known(configObject);
+  // The readiness rule start waits on; a workload that is missing is reported as such.
+  const counts = readinessOf({ hub, front: frontDeployment, workers });
+  const pair = ([ready, desired]: [number, number]) => ({ ready, desired });
   const readiness = (deployment: KubeObject | undefined) =>
-    deployment
-      ? { ready: deployment.status?.readyReplicas ?? 0, desired: deployment.spec?.replicas ?? 1 }
-      : undefined;
-  const workersReady = workers
-    ? {
-      ready: workers.status?.numberReady ?? 0,
-      desired: workers.status?.desiredNumberScheduled ?? 0,
-    }
-    : undefined;
+    deployment ? pair(deployment === hub ? counts.hub : counts.front) : undefined;
+  const workersReady = workers ? pair(counts.workers) : undefined;
   const image: string = hub?.spec?.template?.spec?.containers?.[0]?.image ?? "";
   const version = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : undefined;
   const capture = await captureTargets(api, configMap, signal);
@@ -111,17 +102,21 @@ export async function proxyStatus(
         (capture.matchingPods === 0 ? " Nothing is captured: widen the regex or namespaces." : ""),
     );
   }
-  return withStructured(lines.join("\n"), {
-    running: true,
-    context,
-    namespace,
-    version: version ?? null,
-    hub: readiness(hub) ?? null,
-    front: readiness(frontDeployment) ?? null,
-    workers: workersReady ?? null,
-    hubApi: hubAnswer,
-    capture: capture ?? null,
-  });
+  return {
+    text: lines.join("\n"),
+    report: {
+      running: true,
+      ready: counts.ready,
+      context,
+      namespace,
+      version: version ?? null,
+      hub: readiness(hub) ?? null,
+      front: readiness(frontDeployment) ?? null,
+      workers: workersReady ?? null,
+      hubApi: hubAnswer,
+      capture: capture ?? null,
+    },
+  };
 }
 
 // A missing permission leaves a gap in the report, named as such, not a failure.
@@ -132,7 +127,6 @@ async function optional(api: KubeApi, path: string, signal: AbortSignal) {
     return await api.get(path, signal);
   } catch (error) {
     if (error instanceof KubeError && error.kind === "forbidden") return FORBIDDEN;
-    if (error instanceof KubeError) throw new McpError("tool_failed", error.message);
     throw error;
   }
 }
@@ -181,11 +175,4 @@ async function captureTargets(
     // Listing pods may be forbidden; report the targets without the count.
   }
   return { namespaces, podRegex, matchingPods };
-}
-
-function withStructured(text: string, structured: Record<string, unknown>): CallToolResult {
-  return {
-    content: [{ type: "text", text }, { type: "text", text: JSON.stringify(structured, null, 2) }],
-    structuredContent: structured,
-  };
 }

@@ -24,16 +24,22 @@ export const checkKubesharkStatus = defineTool({
     "name, version, how many tools it offers and its round-trip time. Call it first when traffic " +
     "tools fail or return nothing.",
   input: StatusInput,
-  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   handler: async (args, ctx) => {
     const kube = ctx.session.kube;
-    if (ctx.session.config.mode !== "proxy" || !kube) return checkHub(ctx);
+    if (!kube) return checkHub(ctx);
     const { proxyStatus } = await import("../kube/status.ts");
-    return proxyStatus(
+    const { text, report } = await proxyStatus(
       await kube(),
       args.release_namespace ?? ctx.session.config.namespace,
       ctx.signal,
     );
+    return jsonResult(report, text);
   },
 });
 
@@ -62,23 +68,20 @@ async function checkHub(ctx: ToolContext) {
         info.name || "(unnamed)"
       } ${info.version}: ${info.tools.length} tools, ` +
       `${info.prompts.length} prompts, answered in ${roundTripMs} ms.`;
-    const result = jsonResult(status);
-    result.content.unshift({ type: "text", text: summary });
-    return result;
+    return jsonResult(status, summary);
   } catch (error) {
     // A Hub that does not answer is a status to report, not a failure of this tool.
     if (!(error instanceof HubError) || error.kind === "aborted") throw error;
-    const result = jsonResult({
-      reachable: false,
-      mode: session.config.mode,
-      url: client.baseUrl,
-      problem: error.kind,
-      error: error.message,
-    });
-    result.content.unshift({
-      type: "text",
-      text: `Kubeshark is NOT answering at ${client.baseUrl}. ${describeError(error)}`,
-    });
-    return result;
+    const answering = error.kind === "auth" ? "answering but refuses us" : "NOT answering";
+    return jsonResult(
+      {
+        reachable: error.kind === "auth",
+        mode: session.config.mode,
+        url: client.baseUrl,
+        problem: error.kind,
+        error: error.message,
+      },
+      `Kubeshark is ${answering} at ${client.baseUrl}. ${describeError(error)}`,
+    );
   }
 }

@@ -35,14 +35,22 @@ export const downloadFile = defineTool({
     const { refuseExisting, resolveDestination, saveAtomically, progressReporter } = await import(
       "../files.ts"
     );
-    const target = await resolveDestination(session.config.downloadDir, path, dest);
-    await refuseExisting(target, overwrite);
     const url = client.fileUrl(path);
+    // The Hub first: a missing file is reported as missing, not as a local name conflict.
     const response = await client.openFile(path, signal);
+    let target;
+    try {
+      target = await resolveDestination(session.config.downloadDir, path, dest);
+      await refuseExisting(target, overwrite);
+    } catch (error) {
+      await response.body?.cancel();
+      throw error;
+    }
     const total = Number(response.headers.get("content-length")) || undefined;
     const { size, sha256 } = await saveAtomically(response, target, {
       signal,
       overwrite,
+      maxBytes: session.config.maxDownloadBytes,
       onBytes: progressReporter(ctx.progress, total),
     });
     return jsonResult({ url, path: target, size, sha256 });

@@ -18,7 +18,12 @@ export const getFileUrl = defineTool({
     "Turns the relative file path a Hub tool returned (e.g. from export_snapshot_pcap) into a " +
     "full download URL to share with the user. To fetch the file yourself, use download_file.",
   input: GetFileUrlInput,
-  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   handler: async ({ path }, ctx) => {
     const client = await ctx.session.hub.client(ctx.signal);
     const url = client.fileUrl(path);

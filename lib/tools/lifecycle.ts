@@ -1,31 +1,22 @@
-/** start_kubeshark and stop_kubeshark: offered only in proxy mode with --allow-destructive. */
+/**
+ * start_kubeshark and stop_kubeshark. Destructive: the tool table offers them only in proxy mode
+ * with --allow-destructive, and refuses them otherwise with the texts below.
+ */
 import { z } from "zod";
-import { NAMESPACE_NAME } from "../kube/api.ts";
-import type { Config } from "../config.ts";
-import { defineTool, textResult } from "./types.ts";
+import { KubeError, NAMESPACE_NAME } from "../kube/api.ts";
+import type { LifecycleContext } from "../kube/lifecycle.ts";
+import { defineTool, textResult, type ToolContext } from "./types.ts";
 
-/** SPEC texts, verbatim. */
+/** Kubeshark's refusal texts, verbatim. */
 export const URL_MODE_REFUSAL =
   "This tool is not available in URL mode. Kubeshark is managed externally.";
 /** Ours: the demo has no cluster to change. */
 export const DEMO_MODE_REFUSAL =
   "This tool is not available in demo mode: the demo Hub's traffic is synthetic and there is no " +
   "cluster to change. Run without --demo, with a kubeconfig, to manage Kubeshark.";
-/** SPEC text, verbatim. */
+/** Kubeshark's refusal text, verbatim. */
 export const DESTRUCTIVE_REFUSAL =
   "This tool requires --allow-destructive flag. Destructive operations are disabled for safety.";
-
-function listed(config: Config): boolean {
-  return config.mode === "proxy" && config.allowDestructive;
-}
-
-// The one place that decides whether a destructive tool may run; tools/list hides it as well.
-function refusal(config: Config): string | undefined {
-  if (config.mode === "url") return URL_MODE_REFUSAL;
-  if (config.mode === "demo") return DEMO_MODE_REFUSAL;
-  if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
-  return undefined;
-}
 
 const releaseNamespace = z.string().regex(
   NAMESPACE_NAME,
@@ -56,13 +47,15 @@ export const startKubeshark = defineTool({
     "other resources) so its traffic can be captured. Always confirm with the user first, and " +
     "call check_kubeshark_status before to see whether it already runs.",
   input: StartInput,
-  annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  listed,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   handler: async (args, ctx) => {
-    const refused = refusal(ctx.session.config);
-    if (refused) return textResult(refused, true);
-    const { startKubeshark } = await import("../kube/lifecycle.ts");
-    return startKubeshark(args, ctx);
+    const { start } = await import("../kube/lifecycle.ts");
+    return textResult(await start(args, await lifecycleContext(ctx)));
   },
 });
 
@@ -81,12 +74,32 @@ export const stopKubeshark = defineTool({
     "DESTRUCTIVE: removes Kubeshark from the Kubernetes cluster (deletes its pods, services and " +
     "resources); captured traffic is lost. Always confirm with the user first.",
   input: StopInput,
-  annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  listed,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   handler: async (args, ctx) => {
-    const refused = refusal(ctx.session.config);
-    if (refused) return textResult(refused, true);
-    const { stopKubeshark } = await import("../kube/lifecycle.ts");
-    return stopKubeshark(args, ctx);
+    const { stop } = await import("../kube/lifecycle.ts");
+    return textResult(await stop(args, await lifecycleContext(ctx)));
   },
 });
+
+async function lifecycleContext(ctx: ToolContext): Promise<LifecycleContext> {
+  const { session } = ctx;
+  if (!session.kube) throw new KubeError("failed", "start/stop need proxy mode (a kubeconfig).");
+  return {
+    access: await session.kube(),
+    log: session.log,
+    values: session.config.values,
+    namespace: session.config.namespace,
+    signal: ctx.signal,
+    progress: ctx.progress,
+    hubChanged: () => {
+      session.catalog.invalidate();
+      session.catalog.warm();
+    },
+    hubGone: () => session.catalog.forget(),
+  };
+}

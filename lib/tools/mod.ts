@@ -1,15 +1,27 @@
-/** The local tool table, built once: descriptors with their JSON Schemas, and lookup by name. */
+/**
+ * The tool table: every tool, local or the Hub's, and one rule over annotations that decides which
+ * are offered. `tools/list` shows what the rule allows; a call to anything else is refused with the
+ * reason — the same rule, so a hidden tool cannot be called by name.
+ */
 import { z } from "zod";
 import type { Config } from "../config.ts";
-import type { ToolDescriptor } from "../protocol.ts";
+import { hubToolAnnotations } from "../hub/hints.ts";
+import type { HubInfo } from "../hub/schemas.ts";
+import {
+  type CallToolResult,
+  formatIssues,
+  type ToolAnnotations,
+  type ToolDescriptor,
+} from "../protocol.ts";
 import { checkKubesharkStatus } from "./check_status.ts";
 import { downloadFile } from "./download_file.ts";
 import { getFileUrl } from "./get_file_url.ts";
+import { callHubTool } from "./hub.ts";
 import { startKubeshark, stopKubeshark } from "./lifecycle.ts";
-import type { Tool } from "./types.ts";
+import type { Tool, ToolContext } from "./types.ts";
 
 // In listing order, Kubeshark's: status, file tools, then start/stop.
-const LOCAL_TOOLS: Tool[] = [
+const LOCAL_TOOLS = [
   checkKubesharkStatus,
   getFileUrl,
   downloadFile,
@@ -17,23 +29,119 @@ const LOCAL_TOOLS: Tool[] = [
   stopKubeshark,
 ] as Tool[];
 
-/** The local tools of one configuration: what `tools/list` shows, and every tool we handle. */
-export interface ToolTable {
-  /** Descriptors of the listed local tools, ready to send. */
-  listed: ToolDescriptor[];
-  /** Every local tool by name, listed or not: start/stop still answer with a refusal. */
-  byName: Map<string, Tool>;
+/** Kubeshark's refusal texts, verbatim. */
+export const URL_MODE_REFUSAL =
+  "This tool is not available in URL mode. Kubeshark is managed externally.";
+/** Kubeshark's refusal text, verbatim. */
+export const DESTRUCTIVE_REFUSAL =
+  "This tool requires --allow-destructive flag. Destructive operations are disabled for safety.";
+/** Ours: the demo has no cluster to change. */
+export const DEMO_MODE_REFUSAL =
+  "This tool is not available in demo mode: the demo Hub's traffic is synthetic and there is no " +
+  "cluster to change. Run without --demo, with a kubeconfig, to manage Kubeshark.";
+/** Ours: --read-only. */
+export const READ_ONLY_REFUSAL =
+  "This tool changes state, and this server runs with --read-only: only read-only tools are " +
+  "offered. Restart it without --read-only to use it.";
+
+/**
+ * The one rule: why a tool is not offered in this configuration, or undefined when it is.
+ * Destructive tools need --allow-destructive and a cluster (proxy mode); --read-only keeps only
+ * tools whose readOnlyHint is true; --tools and --disable-tools choose by name.
+ */
+export function refusalFor(
+  name: string,
+  annotations: ToolAnnotations,
+  config: Config,
+): string | undefined {
+  if (annotations.destructiveHint === true) {
+    if (config.mode === "url") return URL_MODE_REFUSAL;
+    if (config.mode === "demo") return DEMO_MODE_REFUSAL;
+    if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
+  }
+  if (config.readOnly && annotations.readOnlyHint !== true) return READ_ONLY_REFUSAL;
+  if (config.tools && !config.tools.includes(name)) {
+    return `This tool is not offered: this server runs with --tools ${config.tools.join(",")}.`;
+  }
+  if (config.disableTools.includes(name)) {
+    return "This tool is not offered: this server runs with --disable-tools " +
+      `${config.disableTools.join(",")}.`;
+  }
+  return undefined;
+}
+
+/** The tools of one configuration: what `tools/list` shows, and calls by name. */
+export class ToolTable {
+  readonly #config: Config;
+  readonly #local: Map<string, { tool: Tool; descriptor: ToolDescriptor }>;
+  #hub?: { info: HubInfo; offered: ToolDescriptor[] };
+
+  constructor(config: Config) {
+    this.#config = config;
+    this.#local = new Map(
+      LOCAL_TOOLS.map((tool) => [tool.name, { tool, descriptor: describe(tool) }]),
+    );
+  }
+
+  /** The names of every local tool (offered or not). */
+  get localNames(): string[] {
+    return [...this.#local.keys()];
+  }
+
+  /** What `tools/list` shows: the offered local tools, then the Hub's (when discovered). */
+  list(info: HubInfo | undefined): ToolDescriptor[] {
+    const local = [...this.#local.values()].map(({ descriptor }) => descriptor);
+    return [...local, ...this.#hubTools(info)].filter((tool) =>
+      refusalFor(tool.name, tool.annotations ?? {}, this.#config) === undefined
+    );
+  }
+
+  /**
+   * Calls a tool by name: a local one with its arguments checked by its schema, else the Hub's.
+   * A tool the rule does not offer is refused. Failures throw; the dispatcher reports them.
+   */
+  async call(
+    name: string,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+    info: HubInfo | undefined,
+  ): Promise<CallToolResult> {
+    const local = this.#local.get(name);
+    // A name missing from the catalog (which may be older than the Hub) gets the table's hints.
+    const annotations = local?.descriptor.annotations ??
+      info?.tools.find((tool) => tool.name === name)?.annotations ??
+      hubToolAnnotations(name, undefined);
+    const refused = refusalFor(name, annotations, this.#config);
+    if (refused) return errorResult(refused);
+    if (!local) return await callHubTool(name, args, ctx);
+    const input = local.tool.input.safeParse(args);
+    if (!input.success) {
+      return errorResult(`Invalid arguments for ${name}: ${formatIssues(input.error)}`);
+    }
+    return await local.tool.handler(input.data, ctx);
+  }
+
+  #hubTools(info: HubInfo | undefined): ToolDescriptor[] {
+    if (!info) return [];
+    if (this.#hub?.info !== info) {
+      // A Hub tool with a local tool's name is shadowed: ours answers.
+      const offered = info.tools.filter((tool) => !this.#local.has(tool.name));
+      this.#hub = { info, offered };
+    }
+    return this.#hub.offered;
+  }
 }
 
 /** Builds the table for a configuration, converting each zod schema to JSON Schema once. */
 export function buildToolTable(config: Config): ToolTable {
-  const listed = LOCAL_TOOLS
-    .filter((tool) => tool.listed?.(config) ?? true)
-    .map((tool) => describeTool(tool));
-  return { listed, byName: new Map(LOCAL_TOOLS.map((tool) => [tool.name, tool])) };
+  return new ToolTable(config);
 }
 
-function describeTool(tool: Tool): ToolDescriptor {
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+function describe(tool: Tool): ToolDescriptor {
   // `io: "input"` keeps fields with defaults optional; `$schema` trips some clients' validators.
   const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
   return {

@@ -1,7 +1,6 @@
-/** The shape of a local tool, and helpers to build results. */
+/** The shape of a tool, the context its handler gets, and helpers to build results. */
 import type { z } from "zod";
-import type { Config } from "../config.ts";
-import type { CallToolResult, ToolAnnotations } from "../protocol.ts";
+import type { CallToolResult, ToolHints } from "../protocol.ts";
 import type { Session } from "../session.ts";
 
 /** What a tool handler gets besides its arguments. */
@@ -19,9 +18,7 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   title: string;
   description: string;
   input: S;
-  annotations: ToolAnnotations;
-  /** Whether `tools/list` shows the tool in this configuration; always when absent. */
-  listed?: (config: Config) => boolean;
+  annotations: ToolHints;
   handler(args: z.output<S>, ctx: ToolContext): Promise<CallToolResult>;
 }
 
@@ -31,16 +28,16 @@ export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
 }
 
 /** A plain-text result. */
-export function textResult(text: string, isError = false): CallToolResult {
-  return isError ? { content: [{ type: "text", text }], isError } : {
-    content: [{ type: "text", text }],
-  };
+export function textResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }] };
 }
 
-/** A JSON object as pretty text plus `structuredContent` (dropped for older protocol versions). */
-export function jsonResult(value: Record<string, unknown>): CallToolResult {
-  return {
-    content: [{ type: "text", text: JSON.stringify(value, null, 2) }],
-    structuredContent: value,
-  };
+/**
+ * A JSON object as compact text plus the same object as `structuredContent` (which the
+ * dispatcher drops for protocol revisions without it). `summary` goes first, for people.
+ */
+export function jsonResult(value: Record<string, unknown>, summary?: string): CallToolResult {
+  const content = [{ type: "text" as const, text: JSON.stringify(value) }];
+  if (summary) content.unshift({ type: "text", text: summary });
+  return { content, structuredContent: value };
 }

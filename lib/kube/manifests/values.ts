@@ -3,6 +3,7 @@
  * and a check that every overridden key is one the chart knows (with the closest keys suggested).
  */
 import { type Values } from "../../set_values.ts";
+import { editDistance } from "../../suggest.ts";
 
 /** The chart version whose objects we build. */
 export const CHART_VERSION = "53.3.0";
@@ -481,8 +482,8 @@ export function closest(path: string, known: string[]): string[] {
       candidate,
       // A key at another depth is a worse guess than a misspelling at the same depth.
       score: Math.min(
-        distance(path, candidate),
-        distance(last, candidate.split(".").at(-1)!) +
+        editDistance(path, candidate),
+        editDistance(last, candidate.split(".").at(-1)!) +
           (candidate.startsWith(path.split(".")[0]) ? 0 : 2),
       ) + (candidate.split(".").length === depth ? 0 : 1),
     }))
@@ -490,18 +491,4 @@ export function closest(path: string, known: string[]): string[] {
     .sort((a, b) => a.score - b.score || a.candidate.length - b.candidate.length)
     .slice(0, 3)
     .map(({ candidate }) => candidate);
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }

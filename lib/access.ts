@@ -1,0 +1,84 @@
+/**
+ * Mode wiring, done once at start-up: the configuration's mode (demo, URL, proxy) becomes a Hub
+ * access, plus, in proxy mode, a loader for the Kubernetes side.
+ */
+import type { Config } from "./config.ts";
+import { fixedHubAccess, type HubAccess } from "./hub/access.ts";
+import { HubClient } from "./hub/client.ts";
+import type { KubeHubAccess } from "./kube/hub_access.ts";
+import type { Logger } from "./log.ts";
+
+/** The base URL the in-process demo Hub answers under (never resolved: nothing listens there). */
+export const DEMO_BASE_URL = "http://kubeshark-demo.invalid";
+
+/** Proxy mode's Kubernetes side, imported on first use (the client library costs ~0.5 s). */
+export interface KubeLoader {
+  (): Promise<KubeHubAccess>;
+  /** The access once loading has started. */
+  loaded?: Promise<KubeHubAccess>;
+}
+
+/** What a mode gives the rest of the server: the Hub, and in proxy mode Kubernetes. */
+export interface ModeAccess {
+  hub: HubAccess;
+  kube?: KubeLoader;
+}
+
+// URL mode's answer to a Hub asking for authentication.
+const URL_MODE_AUTH_ADVICE =
+  "In URL mode pass a token with --token or KUBESHARK_HUB_TOKEN (mint one with " +
+  "`kubectl create token kubeshark-cli -n <release namespace> --audience kubeshark-hub`; " +
+  "it expires, so mint a new one and restart when it does), or set a valid license " +
+  "(`license` in the Kubeshark config file) if the deployment uses one.";
+
+/** Builds how this configuration reaches the Hub (and Kubernetes, in proxy mode). */
+export function createModeAccess(config: Config, log: Logger): ModeAccess {
+  if (config.mode === "demo") return { hub: fixedHubAccess(demoClient(config)) };
+  if (config.mode === "url") {
+    const token = config.token;
+    return {
+      hub: fixedHubAccess(
+        new HubClient(config.url!, {
+          timeoutMs: config.hubTimeoutMs,
+          maxBodyBytes: config.maxHubBytes,
+          credentials: {
+            token: token ? () => token : undefined,
+            license: config.license,
+            advice: URL_MODE_AUTH_ADVICE,
+          },
+        }),
+      ),
+    };
+  }
+  const kube = kubeLoader(config, log);
+  return {
+    hub: {
+      client: async (signal) => (await kube()).client(signal),
+      close: () => void kube.loaded?.then((access) => access.close()),
+      discoveryWaitMs: 0,
+      warmWhenIdleMs: 250,
+    },
+    kube,
+  };
+}
+
+// The demo Hub plugs in behind the transport; its module loads with the first request.
+function demoClient(config: Config): HubClient {
+  let handler: Promise<(request: Request) => Promise<Response>> | undefined;
+  return new HubClient(DEMO_BASE_URL, {
+    timeoutMs: config.hubTimeoutMs,
+    maxBodyBytes: config.maxHubBytes,
+    transport: async (request) => {
+      handler ??= import("./demo/hub.ts").then((demo) => demo.createDemoHub());
+      return (await handler)(request);
+    },
+  });
+}
+
+function kubeLoader(config: Config, log: Logger): KubeLoader {
+  const load: KubeLoader = () =>
+    load.loaded ??= import("./kube/hub_access.ts").then((kube) =>
+      new kube.KubeHubAccess(config, log)
+    );
+  return load;
+}

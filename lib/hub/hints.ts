@@ -1,0 +1,88 @@
+/**
+ * What each Hub tool does to state, for Hubs that send no annotations of their own. Clients treat a
+ * tool without hints as destructive and ask for confirmation; these hints say what is true:
+ *
+ * | names                                   | hints                                        |
+ * |-----------------------------------------|----------------------------------------------|
+ * | list_*, get_*, export_*                 | read-only, idempotent                        |
+ * | create_snapshot, enable/disable_dissection, start_snapshot_dissection | changes state, not destructive |
+ * | upload_snapshot_to_cloud, download_snapshot_from_cloud | changes state, not destructive, open world |
+ * | delete_*                                | destructive                                  |
+ * | anything else                           | changes state, not destructive               |
+ *
+ * No zod here: `--tools` names are checked against this table at start-up.
+ */
+import type { ToolHints } from "../protocol.ts";
+
+/** The Hub tools Kubeshark documents (names `--tools` and `--disable-tools` may use). */
+export const KNOWN_HUB_TOOLS = [
+  "list_workloads",
+  "list_ips",
+  "list_api_calls",
+  "get_api_call",
+  "get_api_call_details",
+  "get_api_stats",
+  "list_l4_flows",
+  "get_l4_flow_summary",
+  "get_data_boundaries",
+  "get_l7_data_boundaries",
+  "list_snapshots",
+  "create_snapshot",
+  "get_snapshot",
+  "delete_snapshot",
+  "export_snapshot_pcap",
+  "start_snapshot_dissection",
+  "get_snapshot_dissection_status",
+  "list_snapshot_dissections",
+  "delete_snapshot_dissection",
+  "get_dissection_status",
+  "enable_dissection",
+  "disable_dissection",
+  "get_cloud_storage_status",
+  "upload_snapshot_to_cloud",
+  "download_snapshot_from_cloud",
+  "get_cloud_job_status",
+] as const;
+
+const READ_ONLY: ToolHints = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+const CHANGES_STATE: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
+const DESTRUCTIVE: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+const CLOUD = new Set(["upload_snapshot_to_cloud", "download_snapshot_from_cloud"]);
+
+/** A Hub tool's hints: its own where it sends them, the table's for the rest. */
+export function hubToolAnnotations(
+  name: string,
+  given: Record<string, unknown> | null | undefined,
+): ToolHints & Record<string, unknown> {
+  const own = Object.fromEntries(
+    Object.entries(given ?? {}).filter(([, value]) => value !== undefined && value !== null),
+  );
+  return { ...hubToolHints(name), ...own };
+}
+
+/** The table's hints for a Hub tool name. */
+export function hubToolHints(name: string): ToolHints {
+  if (/^(list|get|export)_/.test(name)) return READ_ONLY;
+  if (/^delete_/.test(name)) return DESTRUCTIVE;
+  if (CLOUD.has(name)) return { ...CHANGES_STATE, openWorldHint: true };
+  if (name === "enable_dissection" || name === "disable_dissection") {
+    return { ...CHANGES_STATE, idempotentHint: true };
+  }
+  return CHANGES_STATE;
+}
