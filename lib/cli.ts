@@ -373,9 +373,10 @@ export async function run(args: string[]): Promise<number> {
     case "uninstall": {
       const { runClientFileCommand } = await import("./clients/install.ts");
       const { client, ...options } = clientFile!;
-      return await runClientFileCommand(action, config, { client: client!, ...options }, {
-        out: writeStdout,
-        err: writeStderr,
+      return await runClientFileCommand(action, config, {
+        client: client!,
+        ...options,
+        io: { out: writeStdout, err: writeStderr },
       });
     }
     case "list-tools": {

@@ -145,7 +145,7 @@ Deno.test("each client's config file is where that client reads it, on each OS",
   };
   for (const client of CLIENTS) {
     for (const os of ["darwin", "linux", "windows"] as const) {
-      assert.equal(configFilePath(client, os, env), expected[client][os], `${client} on ${os}`);
+      assert.equal(configFilePath(client, { os, env }), expected[client][os], `${client} on ${os}`);
     }
   }
 });

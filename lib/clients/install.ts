@@ -275,9 +275,11 @@ function sameJson(a: unknown, b: unknown): boolean {
 export async function runClientFileCommand(
   action: "install" | "uninstall",
   config: Config,
-  options: ClientFileOptions,
-  io: { out(text: string): Promise<void>; err(text: string): Promise<void> },
+  options: ClientFileOptions & {
+    io: { out(text: string): Promise<void>; err(text: string): Promise<void> };
+  },
 ): Promise<number> {
+  const { io } = options;
   try {
     const result = action === "install"
       ? await installServer(config, options)

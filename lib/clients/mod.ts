@@ -218,14 +218,14 @@ export function parseClient(text: string): ClientId {
 }
 
 /**
- * The client's user-level config file. `os` and `env` are parameters so every platform's path is
+ * The client's user-level config file. `os` and `env` are options so every platform's path is
  * testable anywhere.
  */
 export function configFilePath(
   client: ClientId,
-  os: typeof Deno.build.os = Deno.build.os,
-  env: Env = Deno.env,
+  options: { os?: typeof Deno.build.os; env?: Env } = {},
 ): string {
+  const { os = Deno.build.os, env = Deno.env } = options;
   const windows = os === "windows";
   const path = windows ? win32 : posix;
   const home = (windows ? env.get("USERPROFILE") : env.get("HOME")) ?? env.get("HOME") ?? ".";
