@@ -1,12 +1,13 @@
 /** start_kubeshark / stop_kubeshark against the API double: apply, wait, update, delete. */
 import assert from "node:assert/strict";
-import { textOf, withServer } from "../tests/support/harness.ts";
+import { textOf } from "../tests/support/harness.ts";
 import type { McpProcess } from "../tests/support/mcp_process.ts";
-import { type Cluster, withCluster } from "./support/cluster.ts";
+import { type Cluster, serveInCluster, withCluster } from "./support/cluster.ts";
 import { installKubeshark } from "./support/kubeshark.ts";
 
-function serve(cluster: Cluster, body: (server: McpProcess) => Promise<void>, args: string[] = []) {
-  return withServer(["--kubeconfig", cluster.kubeconfig, "--allow-destructive", ...args], body);
+// Start and stop are offered with --allow-destructive only.
+function serve(cluster: Cluster, body: (server: McpProcess) => Promise<void>) {
+  return serveInCluster(cluster, ["--allow-destructive"], body);
 }
 
 Deno.test("lifecycle: start → running → Hub tools via list_changed → stop → not running", async () => {

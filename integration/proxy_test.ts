@@ -4,13 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { textOf, withServer } from "../tests/support/harness.ts";
-import type { McpProcess } from "../tests/support/mcp_process.ts";
-import { type Cluster, withCluster } from "./support/cluster.ts";
+import { runMain } from "../tests/support/spawn.ts";
+import { serveInCluster, withCluster } from "./support/cluster.ts";
 import { addFrontPod, addWorkloadPods, installKubeshark } from "./support/kubeshark.ts";
 
-function serve(cluster: Cluster, args: string[], body: (server: McpProcess) => Promise<void>) {
-  return withServer(["--kubeconfig", cluster.kubeconfig, ...args], body);
-}
+const serve = serveInCluster;
 
 Deno.test("proxy: status says not running, with Kubeshark's text, when there is no front Service", async () => {
   await withCluster(async (cluster) => {
@@ -280,21 +278,9 @@ Deno.test("proxy: --context picks a context, and an unknown one lists those ther
 Deno.test("proxy: --list-tools reaches the Hub through the cluster", async () => {
   await withCluster(async (cluster) => {
     installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        "--quiet",
-        new URL("../main.ts", import.meta.url).pathname,
-        "--kubeconfig",
-        cluster.kubeconfig,
-        "--list-tools",
-      ],
-      stdin: "null",
-      env: { HOME: "/nonexistent-home", NO_COLOR: "1" },
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const output = await runMain(["--kubeconfig", cluster.kubeconfig, "--list-tools"]);
+    const stdout = output.stdout;
+    assert.equal(output.code, 0, output.stderr);
     assert.match(stdout, /Proxy mode/);
     assert.match(stdout, /list_api_calls/);
   });

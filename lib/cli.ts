@@ -16,6 +16,7 @@ import { NAMESPACE_NAME } from "./kube/api.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
 import { Session } from "./session.ts";
+import { closest } from "./suggest.ts";
 import { applySet, type Values } from "./set_values.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
 
@@ -152,8 +153,8 @@ export async function parseCommandLine(
     namespace: releaseNamespace(flags.namespace ?? pickString(layers, "tap.release.namespace")),
     allowDestructive: flags["allow-destructive"] ?? false,
     readOnly: flags["read-only"] ?? false,
-    tools: flags.tools ? toolNames(flags.tools) : undefined,
-    disableTools: toolNames(flags["disable-tools"] ?? []),
+    tools: flags.tools ? await toolNames("--tools", flags.tools) : undefined,
+    disableTools: await toolNames("--disable-tools", flags["disable-tools"] ?? []),
     setArgs: flags.set ?? [],
     values,
     configPath,
@@ -261,9 +262,26 @@ function releaseNamespace(namespace = DEFAULT_NAMESPACE): string {
   return namespace;
 }
 
-// "--tools a,b --tools c" → [a, b, c]; which names exist is checked by the tool table.
-function toolNames(lists: string[]): string[] {
-  return lists.flatMap((list) => list.split(",")).map((name) => name.trim()).filter(Boolean);
+// "--tools a,b --tools c" → [a, b, c], every name one a tool has.
+async function toolNames(flag: string, lists: string[]): Promise<string[]> {
+  const names = lists.flatMap((list) => list.split(",")).map((name) => name.trim()).filter(
+    Boolean,
+  );
+  if (!names.length) return names;
+  const { KNOWN_TOOL_NAMES, unknownToolNames } = await import("./tools/names.ts");
+  const unknown = unknownToolNames(names);
+  if (unknown.length) {
+    const guesses = unknown.map((name) => {
+      const [near] = closest(name, KNOWN_TOOL_NAMES, 1);
+      return near ? `"${name}" (did you mean "${near}"?)` : `"${name}"`;
+    });
+    throw new UsageError(
+      `${flag}: no tool is named ${guesses.join(", ")}; the tools are ${
+        KNOWN_TOOL_NAMES.join(", ")
+      }`,
+    );
+  }
+  return names;
 }
 
 function parseProxy(proxy: string | undefined): Config["proxy"] {

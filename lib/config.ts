@@ -1,4 +1,5 @@
 /** The resolved configuration, and Kubeshark's config file (`~/.kubeshark/config.yaml`). */
+import { describeError } from "./errors.ts";
 import { getValue, type Values } from "./set_values.ts";
 
 /** How the server reaches the Hub: a URL, Kubernetes, or the built-in demo Hub. */
@@ -85,7 +86,7 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<V
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (!explicit && error instanceof Deno.errors.NotFound) return {};
-    throw new Error(`cannot read config file "${path}": ${(error as Error).message}`);
+    throw new Error(`cannot read config file "${path}": ${describeError(error)}`);
   }
   // Loaded only when a config file exists: most users have none, and start-up stays lean.
   const { parse } = await import("yaml");
@@ -93,7 +94,7 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<V
   try {
     parsed = parse(text);
   } catch (error) {
-    throw new Error(`config file "${path}" is not valid YAML: ${(error as Error).message}`);
+    throw new Error(`config file "${path}" is not valid YAML: ${describeError(error)}`);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== "object" || Array.isArray(parsed)) {

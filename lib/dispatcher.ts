@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
 import { instructionsFor } from "./instructions.ts";
+import type { Logger } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
   CallToolParams,
@@ -268,32 +269,19 @@ export class Dispatcher {
     let result: CallToolResult;
     try {
       const table = await this.#tools();
-      result = await table.call(name, args ?? {}, ctx, this.#session.catalog.known);
+      // A Hub tool's schema comes from the catalog: wait for a discovery under way, as tools/list.
+      const info = table.isLocal(name)
+        ? undefined
+        : await this.#session.catalog.current(this.#discoveryWaitMs());
+      result = await table.call(name, args ?? {}, ctx, info);
     } catch (error) {
-      result = this.#toolFailure(name, error);
+      result = toolFailure(name, error, this.#session.log);
     }
     if (result.structuredContent && !supportsStructuredContent(this.#session.protocolVersion)) {
       const { structuredContent: _, ...rest } = result;
       return rest;
     }
     return result;
-  }
-
-  /**
-   * The one funnel from a failed tool call to its `isError` result. Library errors carry messages
-   * written for the model; anything else is a bug: its detail goes to stderr, a short text to the
-   * client.
-   */
-  #toolFailure(name: string, error: unknown): CallToolResult {
-    if (error instanceof ActionableError) return toolError(error.message);
-    if (error instanceof McpError) throw error;
-    this.#session.log.error(
-      `${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
-    );
-    return toolError(
-      `${name} failed unexpectedly (${describeError(error)}). The server's log (stderr) has the ` +
-        "details; retry, and report it if it persists.",
-    );
   }
 
   #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
@@ -392,6 +380,21 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<
     throw new McpError("invalid_params", `Invalid params: ${formatIssues(parsed.error, "params")}`);
   }
   return parsed.data;
+}
+
+/**
+ * The one funnel from a failed tool call to its `isError` result. Library errors carry messages
+ * written for the model; anything else is a bug: its detail goes to stderr, a short text to the
+ * client. Protocol errors (McpError) are rethrown for a JSON-RPC error reply.
+ */
+export function toolFailure(name: string, error: unknown, log: Logger): CallToolResult {
+  if (error instanceof ActionableError) return toolError(error.message);
+  if (error instanceof McpError) throw error;
+  log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
+  return toolError(
+    `${name} failed unexpectedly (${describeError(error)}). The server's log (stderr) has the ` +
+      "details; retry, and report it if it persists.",
+  );
 }
 
 function toolError(text: string): CallToolResult {

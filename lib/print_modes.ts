@@ -1,4 +1,5 @@
 /** The print-and-exit modes: `--mcp-config` and `--list-tools`. Only these write prose to stdout. */
+import { describeError } from "./errors.ts";
 import { type ClientId, launchFor, printedConfig } from "./clients/mod.ts";
 import type { Config } from "./config.ts";
 import { USAGE_PROMPT } from "./prompts.ts";
@@ -48,7 +49,7 @@ export async function listTools(
     for (const prompt of info.prompts) lines.push(row(prompt.name, prompt.description ?? ""));
   } catch (error) {
     ok = false;
-    lines.push("", `Hub tools: unavailable. ${(error as Error).message}`);
+    lines.push("", `Hub tools: unavailable. ${describeError(error)}`);
     lines.push("", "Prompts:", row(USAGE_PROMPT.name, USAGE_PROMPT.description ?? ""));
   }
   return { text: lines.join("\n") + "\n", ok };

@@ -2,22 +2,10 @@
 import assert from "node:assert/strict";
 import { HubDouble } from "./support/hub_double.ts";
 import { freePort } from "./support/harness.ts";
-import { childEnv } from "./support/env.ts";
+import { runMain } from "./support/spawn.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function runCli(args: string[], env: Record<string, string> = {}) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
-    stdin: "null",
-    env: childEnv(env),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return runMain(args, { env });
 }
 
 Deno.test("--help prints usage on stdout and exits 0", async () => {

@@ -1,11 +1,9 @@
 /** --demo and demo-hub as a user meets them: over stdio, and over HTTP. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { childEnv } from "./support/env.ts";
 import { textOf, withServer } from "./support/harness.ts";
 import { McpProcess } from "./support/mcp_process.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { mainCommand, runMain } from "./support/spawn.ts";
 
 Deno.test("--demo: initialize says the data is synthetic and offers resources", async () => {
   await withServer(["--demo"], async (server) => {
@@ -97,13 +95,7 @@ Deno.test("resources/read of an unknown URI answers -32002 naming it", async () 
 });
 
 Deno.test("demo-hub serves the Hub over HTTP for --url, PCAP URLs included", async () => {
-  const hub = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, "demo-hub", "--listen", "127.0.0.1:0"],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: childEnv(),
-  }).spawn();
+  const hub = mainCommand(["demo-hub", "--listen", "127.0.0.1:0"]).spawn();
   const stderr = hub.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let log = "";
   let match: RegExpMatchArray | null = null;
@@ -152,11 +144,7 @@ Deno.test("--demo with --url, and --listen without demo-hub, are usage errors", 
       "nowhere",
     ]]
   ) {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", MAIN, ...args],
-      stdin: "null",
-      env: childEnv(),
-    }).output();
+    const output = await runMain(args);
     assert.equal(output.code, 2, args.join(" "));
     assert.equal(output.stdout.length, 0);
   }

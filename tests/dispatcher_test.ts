@@ -92,3 +92,40 @@ Deno.test("a Hub tool named like a local tool is not listed twice", async () => 
     assert.ok(names.includes("list_workloads"));
   });
 });
+
+Deno.test("the funnel turns any library error into isError, and a bug into a short isError", async () => {
+  const { toolFailure } = await import("../lib/dispatcher.ts");
+  const { KubeError } = await import("../lib/kube/api.ts");
+  const { FileError } = await import("../lib/files.ts");
+  const { HubError } = await import("../lib/hub/client.ts");
+  const { McpError } = await import("../lib/errors.ts");
+  const logged: string[] = [];
+  const log = new Logger();
+  log.setStderrLevel("emergency");
+  log.connectClient((_level, data) => logged.push(String(data)));
+  log.setClientLevel("debug");
+  for (
+    const error of [
+      new KubeError("forbidden", "pods is forbidden: ask for get on pods"),
+      new FileError("exists", "x already exists; pass overwrite: true"),
+      new HubError("timeout", "The Hub did not answer within 30 s."),
+    ]
+  ) {
+    assert.deepEqual(toolFailure("t", error, log), {
+      content: [{ type: "text", text: error.message }],
+      isError: true,
+    });
+  }
+  const bug = toolFailure("t", new TypeError("x.y is undefined"), log);
+  assert.equal(bug.isError, true);
+  assert.match(
+    bug.content[0].text,
+    /^t failed unexpectedly \(x\.y is undefined\)\. The server's log/,
+  );
+  assert.doesNotMatch(bug.content[0].text, /at .*\.ts:\d+/, "a stack reached the client's text");
+  assert.ok(
+    logged.some((line) => /TypeError: x\.y is undefined\n\s+at /.test(line)),
+    "no stack logged",
+  );
+  assert.throws(() => toolFailure("t", new McpError("invalid_params", "bad"), log), McpError);
+});

@@ -203,3 +203,38 @@ Deno.test("download_file of an error answer whose body never ends times out", as
     }, { args: ["--download-dir", dir, "--hub-timeout", "0.5"] });
   });
 });
+
+Deno.test("download_file stops at --max-download-bytes and leaves no partial file", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", { path: PCAP });
+      assert.equal(result.isError, true);
+      assert.match(
+        textOf(result),
+        /larger than the download limit of 2048 bytes.*--max-download-bytes/s,
+      );
+      assert.deepEqual([...Deno.readDirSync(dir)], []);
+    }, { args: ["--download-dir", dir, "--max-download-bytes", "2KiB"] });
+  });
+});
+
+Deno.test("download_file of a missing file says so even when a local file has the default name", async () => {
+  await withDownloadDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/none-data.pcap`, "precious");
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", { path: "/snapshots/none/data.pcap" });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /Hub API error \(404\)/);
+      assert.doesNotMatch(textOf(result), /already exists/);
+    }, { args: ["--download-dir", dir] });
+  });
+});
+
+Deno.test("two exports of one snapshot with different filters get different default names", async () => {
+  const { defaultName } = await import("../lib/files.ts");
+  assert.equal(defaultName("/snapshots/s1/data.pcap"), "s1-data.pcap");
+  const a = defaultName("/snapshots/s1/data.pcap?bpf=port%2080");
+  const b = defaultName("/snapshots/s1/data.pcap?bpf=port%20443");
+  assert.match(a, /^s1-data-[0-9a-f]{8}\.pcap$/);
+  assert.notEqual(a, b);
+});

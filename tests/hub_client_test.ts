@@ -295,3 +295,70 @@ Deno.test("openFile under a path prefix never requests a path outside {prefix}/a
     assert.deepEqual(hub.requests, [], "a request left the client");
   });
 });
+
+Deno.test("an answer larger than maxBodyBytes is abandoned as too_large, streamed or declared", async () => {
+  await withHub(async (hub) => {
+    const big = "x".repeat(5000);
+    hub.routes.push((_r, url) => {
+      if (url.pathname !== "/api/mcp/tools/call") return undefined;
+      // No content-length: the limit must hold while streaming.
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(JSON.stringify({ big })));
+          controller.close();
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    });
+    const client = new HubClient(hub.url, { maxBodyBytes: 4096 });
+    const error = await rejection(client.callTool("list_api_calls", {}));
+    assert.equal(error.kind, "too_large");
+    assert.match(error.message, /larger than 4096 bytes.*--max-hub-bytes/s);
+    assert.ok((await new HubClient(hub.url, { maxBodyBytes: 8192 }).callTool("x", {})).json);
+  });
+});
+
+Deno.test("a JSON answer that does not parse is bad_response; other content types pass as text", async () => {
+  await withHub(async (hub) => {
+    let type = "application/json";
+    hub.routes.push((_r, url) =>
+      url.pathname === "/api/mcp/tools/call"
+        ? new Response('{"workloads": [{"namespace": "default", "pod": "fron', {
+          headers: { "content-type": type },
+        })
+        : undefined
+    );
+    const client = new HubClient(hub.url);
+    const cut = await rejection(client.callTool("list_workloads", {}));
+    assert.equal(cut.kind, "bad_response");
+    assert.match(cut.message, /cut off or is not JSON/);
+    type = "text/plain";
+    const text = await client.callTool("list_workloads", {});
+    assert.equal(text.json, undefined);
+    assert.match(text.text, /^\{"workloads"/);
+  });
+});
+
+Deno.test("a 404 about something else than the tool gets no 'no tool named' advice", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push((_r, url) =>
+      url.pathname === "/api/mcp/tools/call"
+        ? Response.json({ error: 'api call "nope" not found' }, { status: 404 })
+        : undefined
+    );
+    const error = await rejection(new HubClient(hub.url).callTool("get_api_call", { id: "nope" }));
+    assert.equal(error.kind, "not_found");
+    assert.doesNotMatch(error.message, /no tool named/);
+    assert.match(error.message, /check the id/);
+  });
+});
+
+Deno.test("a 501 says the Hub version lacks it, not to narrow the query", async () => {
+  await withHub(async (hub) => {
+    hub.routes.push(() => new Response("not implemented", { status: 501 }));
+    const error = await rejection(new HubClient(hub.url).callTool("x", {}));
+    assert.equal(error.kind, "not_implemented");
+    assert.doesNotMatch(error.message, /narrow/);
+    assert.match(error.message, /version/);
+  });
+});

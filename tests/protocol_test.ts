@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort, textOf, withHubAndServer, withServer } from "./support/harness.ts";
+import { waitUntil } from "./support/spawn.ts";
 
 const LOCAL_URL_MODE_TOOLS = ["check_kubeshark_status", "get_file_url", "download_file"];
 
@@ -306,10 +307,11 @@ Deno.test("a Hub tool call sends name and arguments and returns compact JSON", a
 Deno.test("every Hub tool is forwarded under its own name, its answer as compact JSON", async () => {
   await withHubAndServer(async (server, hub) => {
     for (const tool of HUB_DOCUMENT.tools) {
-      const result = await server.callTool(tool.name, { probe: tool.name });
+      const args = tool.inputSchema.required ? { id: `for-${tool.name}` } : {};
+      const result = await server.callTool(tool.name, args);
       assert.equal(result.isError, undefined, tool.name);
       const sent = JSON.parse(hub.requestsTo("/api/mcp/tools/call").at(-1)!.body);
-      assert.deepEqual(sent, { name: tool.name, arguments: { probe: tool.name } });
+      assert.deepEqual(sent, { name: tool.name, arguments: args });
       const text = textOf(result);
       assert.equal(
         text,
@@ -320,14 +322,27 @@ Deno.test("every Hub tool is forwarded under its own name, its answer as compact
   });
 });
 
-Deno.test("a Hub 400 for a missing argument (get_api_call without id) is an isError result", async () => {
+Deno.test("a missing required argument (get_api_call without id) is refused before it is sent", async () => {
+  await withHubAndServer(async (server, hub) => {
+    await server.initialize();
+    const result = await server.callTool("get_api_call", {});
+    assert.equal(result.isError, true);
+    assert.match(
+      textOf(result),
+      /^Invalid arguments for get_api_call: id is required\. Nothing was sent/,
+    );
+    assert.deepEqual(hub.requestsTo("/api/mcp/tools/call"), []);
+  });
+});
+
+Deno.test("a Hub 400 is an isError result quoting the Hub and saying to fix the arguments", async () => {
   await withHubAndServer(async (server, hub) => {
     hub.routes.push((_r, url) =>
       url.pathname.endsWith("/tools/call")
         ? Response.json({ error: "id is required" }, { status: 400 })
         : undefined
     );
-    const result = await server.callTool("get_api_call", {});
+    const result = await server.callTool("get_api_call", { id: "x" });
     assert.equal(result.isError, true);
     assert.match(
       textOf(result),
@@ -347,6 +362,11 @@ Deno.test("structuredContent is left out for protocol versions before 2025-06-18
 
 Deno.test("odd, empty and null arguments reach the Hub as an object, never a JSON-RPC error", async () => {
   await withHubAndServer(async (server, hub) => {
+    // A tool whose schema takes any argument: only the shape of `arguments` is under test here.
+    hub.document = {
+      ...HUB_DOCUMENT,
+      tools: [{ name: "list_workloads", description: "Any arguments.", inputSchema: {} }],
+    };
     for (const args of [{ path: "/api?id=123" }, { id: "abc/123" }, {}, null, undefined]) {
       const response = await server.request("tools/call", {
         name: "list_workloads",
@@ -410,7 +430,7 @@ Deno.test("a ping is answered while a Hub call hangs", async () => {
       method: "tools/call",
       params: { name: "list_workloads" },
     });
-    await waitUntil(() => hub.hanging === 1);
+    await waitUntil(() => hub.hanging === 1, "the Hub to hold the call");
     const ping = await server.request("ping");
     assert.deepEqual(ping.result, {});
     assert.equal(server.received.some((m) => m.id === id), false);
@@ -429,7 +449,7 @@ Deno.test("a cancelled request gets no response and the server stays responsive"
       method: "tools/call",
       params: { name: "list_workloads" },
     });
-    await waitUntil(() => hub.hanging === 1);
+    await waitUntil(() => hub.hanging === 1, "the Hub to hold the call");
     await server.notify("notifications/cancelled", { requestId: id, reason: "user stopped" });
     // A later request on the same stream proves the cancelled one was dropped, not queued.
     await server.request("ping");
@@ -640,7 +660,3 @@ Deno.test("a full conversation: initialize, list, status, call, prompt, file URL
     assert.equal((await server.close()).code, 0);
   });
 });
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
-}

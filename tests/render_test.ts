@@ -7,22 +7,12 @@ import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { type Manifest, renderRelease } from "../lib/kube/manifests/mod.ts";
 import { applySet } from "../lib/set_values.ts";
-import { childEnv } from "./support/env.ts";
+import { runMain } from "./support/spawn.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const GOLDEN = new URL("./golden/", import.meta.url).pathname;
 
-async function render(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, "render", ...args],
-    stdin: "null",
-    env: childEnv(),
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+function render(args: string[]) {
+  return runMain(["render", ...args]);
 }
 
 const CASES: [string, string[]][] = [

@@ -1,4 +1,6 @@
 /** A Kubernetes API double with a demo Hub behind Kubeshark's front pods, torn down together. */
+import { withServer } from "../../tests/support/harness.ts";
+import type { McpProcess } from "../../tests/support/mcp_process.ts";
 import { KubeDouble } from "./kube_double.ts";
 import { startHubTarget } from "./kubeshark.ts";
 
@@ -31,4 +33,13 @@ export async function withCluster(
     await hub.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Runs `body` against the server in proxy mode on the cluster's kubeconfig, plus `args`. */
+export function serveInCluster(
+  cluster: Cluster,
+  args: string[],
+  body: (server: McpProcess) => Promise<void>,
+): Promise<void> {
+  return withServer(["--kubeconfig", cluster.kubeconfig, ...args], body);
 }

@@ -4,6 +4,7 @@
  * client certificates, tokens, exec plugins, CA data, insecure-skip-tls-verify); it costs ~0.5 s
  * to load, so it is imported only here, and only in proxy mode.
  */
+import { describeError } from "../errors.ts";
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
@@ -52,7 +53,7 @@ export async function connect(config: Config): Promise<KubeConnection> {
   } catch (error) {
     throw new KubeError(
       "failed",
-      `Cannot read kubeconfig ${present.join(", ")}: ${(error as Error).message}`,
+      `Cannot read kubeconfig ${present.join(", ")}: ${describeError(error)}`,
     );
   }
   if (config.context) {

@@ -4,6 +4,7 @@
  * and not retried for 30 s after a failed mint. Without that ServiceAccount (the chart creates it
  * when tap.auth.cli.enabled is true) there is no token and the license is sent instead.
  */
+import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { KubeApi } from "./api.ts";
 import { CLI_SERVICE_ACCOUNT, HUB_TOKEN_AUDIENCE as AUDIENCE } from "./names.ts";
@@ -93,10 +94,10 @@ export class HubTokenMinter {
       return value;
     } catch (error) {
       this.#retryAt = this.#now() + BACKOFF_MS;
-      this.lastError = (error as Error).message;
+      this.lastError = describeError(error);
       this.#log.warn(
         `Cannot mint a Hub token for ServiceAccount ${this.#namespace}/${CLI_SERVICE_ACCOUNT}: ` +
-          `${(error as Error).message} (retrying in ${
+          `${describeError(error)} (retrying in ${
             BACKOFF_MS / 1000
           } s; the license is sent meanwhile)`,
       );

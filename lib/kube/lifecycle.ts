@@ -2,12 +2,13 @@
  * Starting and stopping Kubeshark in proxy mode, step by step. Each returns a summary for the
  * user; failures throw KubeError with what was (not) changed and what to do.
  */
+import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Values } from "../set_values.ts";
 import { type KubeApi, KubeError } from "./api.ts";
 import type { KubeHubAccess } from "./hub_access.ts";
 import { renderRelease } from "./manifests/mod.ts";
-import { CHART_VERSION, CONFIG_MAP } from "./names.ts";
+import { CHART_VERSION, CONFIG_MAP, FRONT_SERVICE, type Readiness } from "./names.ts";
 import {
   applyObjects,
   deleteObjects,
@@ -62,100 +63,27 @@ export interface StartArgs {
 }
 
 /** Deploys Kubeshark, or updates the tap targets of a running one. */
-export async function start(
-  args: StartArgs,
-  ctx: LifecycleContext,
-): Promise<string> {
+export async function start(args: StartArgs, ctx: LifecycleContext): Promise<string> {
   const namespace = args.release_namespace ?? ctx.namespace;
   const { api } = await ctx.access.connection();
   let objects;
   try {
     objects = renderRelease(overridesFor(ctx, args, namespace), namespace);
   } catch (error) {
-    return fail(`Cannot build Kubeshark's objects: ${(error as Error).message}`);
+    return fail(`Cannot build Kubeshark's objects: ${describeError(error)}`);
   }
-  const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === CONFIG_MAP)!;
   try {
-    const front = await api.get(
-      `/api/v1/namespaces/${namespace}/services/kubeshark-front`,
-      ctx.signal,
-    );
-    let repairing = false;
-    if (front) {
-      // A release is there: complete (then only the targets may change) or left half-installed
-      // by a failed or cancelled start (then everything is applied again; apply is repeatable).
-      const present = new Set(
-        (await releaseObjects(api, namespace, objects, ctx.signal)).map((o) => o.path),
-      );
-      const missing = objects.filter((o) =>
-        o.kind !== "Namespace" && !present.has(objectPath(o, namespace))
-      );
-      if (!missing.length) return await updateTargets(ctx, api, namespace, configMap);
-      repairing = true;
-      ctx.log.info(
-        `Kubeshark in ${namespace} is incomplete (missing ${
-          missing.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")
-        }); applying it again`,
-      );
+    const existing = await existingRelease(ctx, api, namespace, objects);
+    if (existing === "complete") {
+      const configMap = objects.find((o) =>
+        o.kind === "ConfigMap" && o.metadata.name === CONFIG_MAP
+      )!;
+      return await updateTargets(ctx, api, namespace, configMap);
     }
-
-    // Like `helm install --create-namespace`: a release namespace that does not exist is created
-    // first (and left in place by stop, which cannot know what else will live there).
-    if (!(await api.get(`/api/v1/namespaces/${namespace}`, ctx.signal))) {
-      objects.unshift({
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "kubeshark-mcp" } },
-      });
-    }
-    const missing = await missingPermissions(
-      api,
-      objects,
-      ["create", "patch"],
-      namespace,
-      ctx.signal,
-    );
-    if (missing.length) {
-      return fail(
-        `Nothing was applied: your context may not do all that starting Kubeshark needs. Missing:\n` +
-          `${
-            describeMissing(missing)
-          }\nGrant these (e.g. a Role/ClusterRole bound to your user), or ask an ` +
-          "administrator to install Kubeshark.",
-      );
-    }
-    // A dry run of the whole set first: the API server checks what SelfSubjectAccessReview cannot
-    // (RBAC escalation when creating the roles, schemas, admission), and nothing half-applies.
-    // A namespace that does not exist yet cannot take a dry run of its contents, so it is skipped.
-    if (objects[0].kind !== "Namespace") {
-      await applyObjects(api, objects, namespace, { signal: ctx.signal, dryRun: true });
-    }
-    const total = objects.length + 1;
-    await applyObjects(api, objects, namespace, {
-      signal: ctx.signal,
-      onApplied: (object, index) =>
-        ctx.progress(index + 1, total, `applied ${object.kind}/${object.metadata.name}`),
-    });
-    ctx.log.info(
-      `Applied ${objects.length} objects of Kubeshark in namespace ${namespace}`,
-    );
-    const timeoutMs = (args.timeout_seconds ?? 120) * 1000;
-    const waitStart = Date.now();
-    const deadline = waitStart + timeoutMs;
-    let state = await readiness(api, namespace, ctx.signal);
-    while (!state.ready && Date.now() < deadline) {
-      // The wait is the last step: its share of progress grows with the time spent.
-      const waited = Math.min(0.99, (Date.now() - waitStart) / timeoutMs);
-      ctx.progress(
-        objects.length + waited,
-        total,
-        `waiting: hub ${state.hub.join("/")}, front ${state.front.join("/")}, workers ${
-          state.workers.join("/")
-        }`,
-      );
-      await sleep(POLL_MS, ctx.signal);
-      state = await readiness(api, namespace, ctx.signal);
-    }
+    await withNamespace(ctx, api, namespace, objects);
+    await checkedApply(ctx, api, namespace, objects);
+    const timeoutSeconds = args.timeout_seconds ?? 120;
+    const state = await waitReady(ctx, api, namespace, objects.length, timeoutSeconds * 1000);
     const summary = `hub ${state.hub.join("/")}, front ${state.front.join("/")}, workers ${
       state.workers.join("/")
     } ready`;
@@ -166,17 +94,130 @@ export async function start(
           "check the worker DaemonSet's events (Pod Security admission, host ports, node taints)."
         : "Images may still be pulling; check check_kubeshark_status in a minute.";
       return `Kubeshark's ${objects.length} objects were applied in namespace '${namespace}', ` +
-        `but it is not ready after ${args.timeout_seconds ?? 120} s (${summary}). ${why}`;
+        `but it is not ready after ${timeoutSeconds} s (${summary}). ${why}`;
     }
-    ctx.progress(total, total, "ready");
+    ctx.progress(objects.length + 1, objects.length + 1, "ready");
     refreshHub(ctx);
-    return `Kubeshark ${repairing ? "repaired and started" : "started"} in namespace ` +
-      `'${namespace}' (chart ${CHART_VERSION}): ${objects.length} objects applied; ${summary}. ` +
-      "Its traffic tools are now listed.";
+    return `Kubeshark ${existing === "partial" ? "repaired and started" : "started"} in ` +
+      `namespace '${namespace}' (chart ${CHART_VERSION}): ${objects.length} objects applied; ` +
+      `${summary}. Its traffic tools are now listed.`;
   } catch (error) {
     if (error instanceof KubeError || ctx.signal.aborted) throw error;
-    return fail(`Starting Kubeshark failed: ${(error as Error).message}`);
+    return fail(`Starting Kubeshark failed: ${describeError(error)}`);
   }
+}
+
+type Manifests = ReturnType<typeof renderRelease>;
+
+/**
+ * Whether a release is there: none, complete (then only the targets may change), or left
+ * half-installed by a failed or cancelled start (then everything is applied again).
+ */
+async function existingRelease(
+  ctx: LifecycleContext,
+  api: KubeApi,
+  namespace: string,
+  objects: Manifests,
+): Promise<"none" | "complete" | "partial"> {
+  const front = await api.get(
+    `/api/v1/namespaces/${namespace}/services/${FRONT_SERVICE}`,
+    ctx.signal,
+  );
+  if (!front) return "none";
+  const present = new Set(
+    (await releaseObjects(api, namespace, objects, ctx.signal)).map((o) => o.path),
+  );
+  const missing = objects.filter((o) =>
+    o.kind !== "Namespace" && !present.has(objectPath(o, namespace))
+  );
+  if (!missing.length) return "complete";
+  ctx.log.info(
+    `Kubeshark in ${namespace} is incomplete (missing ${
+      missing.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")
+    }); applying it again`,
+  );
+  return "partial";
+}
+
+// Like `helm install --create-namespace`: a release namespace that does not exist is created
+// first (and left in place by stop, which cannot know what else will live there).
+async function withNamespace(
+  ctx: LifecycleContext,
+  api: KubeApi,
+  namespace: string,
+  objects: Manifests,
+): Promise<void> {
+  if (await api.get(`/api/v1/namespaces/${namespace}`, ctx.signal)) return;
+  objects.unshift({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "kubeshark-mcp" } },
+  });
+}
+
+/**
+ * Permissions checked, then a dry run of the whole set, then the apply: nothing half-applies for
+ * want of a permission, an RBAC escalation, a schema or an admission rule.
+ */
+async function checkedApply(
+  ctx: LifecycleContext,
+  api: KubeApi,
+  namespace: string,
+  objects: Manifests,
+): Promise<void> {
+  const missing = await missingPermissions(
+    api,
+    objects,
+    ["create", "patch"],
+    namespace,
+    ctx.signal,
+  );
+  if (missing.length) {
+    fail(
+      `Nothing was applied: your context may not do all that starting Kubeshark needs. Missing:\n` +
+        `${describeMissing(missing)}\nGrant these (e.g. a Role/ClusterRole bound to your user), ` +
+        "or ask an administrator to install Kubeshark.",
+    );
+  }
+  // The dry run checks what SelfSubjectAccessReview cannot (RBAC escalation when creating the
+  // roles, schemas, admission). A namespace that does not exist yet cannot take a dry run of its
+  // contents, so it is skipped then.
+  if (objects[0].kind !== "Namespace") {
+    await applyObjects(api, objects, namespace, { signal: ctx.signal, dryRun: true });
+  }
+  const total = objects.length + 1;
+  await applyObjects(api, objects, namespace, {
+    signal: ctx.signal,
+    onApplied: (object, index) =>
+      ctx.progress(index + 1, total, `applied ${object.kind}/${object.metadata.name}`),
+  });
+  ctx.log.info(`Applied ${objects.length} objects of Kubeshark in namespace ${namespace}`);
+}
+
+// Polls readiness until ready or the deadline; the wait is the last step of progress, its share
+// growing with the time spent.
+async function waitReady(
+  ctx: LifecycleContext,
+  api: KubeApi,
+  namespace: string,
+  applied: number,
+  timeoutMs: number,
+): Promise<Readiness> {
+  const waitStart = Date.now();
+  let state = await readiness(api, namespace, ctx.signal);
+  while (!state.ready && Date.now() < waitStart + timeoutMs) {
+    const waited = Math.min(0.99, (Date.now() - waitStart) / timeoutMs);
+    ctx.progress(
+      applied + waited,
+      applied + 1,
+      `waiting: hub ${state.hub.join("/")}, front ${state.front.join("/")}, workers ${
+        state.workers.join("/")
+      }`,
+    );
+    await sleep(POLL_MS, ctx.signal);
+    state = await readiness(api, namespace, ctx.signal);
+  }
+  return state;
 }
 
 async function updateTargets(
@@ -271,7 +312,7 @@ export async function stop(
     }.`;
   } catch (error) {
     if (error instanceof KubeError || ctx.signal.aborted) throw error;
-    return fail(`Stopping Kubeshark failed: ${(error as Error).message}`);
+    return fail(`Stopping Kubeshark failed: ${describeError(error)}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * (nothing is applied when anything is missing), server-side apply in dependency order, a readiness
  * wait with progress, and deletion of every object of the release — ours or Helm's.
  */
+import { describeError } from "../errors.ts";
 import type { Manifest } from "./manifests/mod.ts";
 import { type KubeApi, KubeError, type KubeObject } from "./api.ts";
 import {
@@ -124,9 +125,10 @@ export function describeMissing(missing: MissingPermission[]): string {
     }`;
     rules.set(key, (rules.get(key) ?? new Set()).add(m.verb));
   }
-  return [...rules.entries()].map(([what, verbs]) => `- ${[...verbs].join(", ")} on ${what}`).join(
-    "\n",
+  const lines = [...rules.entries()].map(([what, verbs]) =>
+    `- ${[...verbs].join(", ")} on ${what}`
   );
+  return lines.join("\n");
 }
 
 /** Server-side applies `objects` in order; stops at the first failure, saying what exists. */
@@ -275,7 +277,7 @@ export async function deleteObjects(
       const done = objects.slice(0, index).map((o) => o.label);
       const left = objects.slice(index).map((o) => o.label);
       throw new Error(
-        `Deleting ${label} failed: ${(error as Error).message}
+        `Deleting ${label} failed: ${describeError(error)}
 ` +
           `Deleted: ${done.join(", ") || "nothing"}. Still there: ${left.join(", ")}.`,
       );

@@ -3,6 +3,7 @@
  * the Hub answers through the proxy, and what is being captured — so a model can tell "no traffic"
  * from "not captured".
  */
+import { describeError } from "../errors.ts";
 import { RE2JS } from "re2js";
 import { HubError } from "../hub/client.ts";
 import { type KubeApi, KubeError, type KubeObject } from "./api.ts";
@@ -40,51 +41,24 @@ export async function proxyStatus(
       ` (kube context "${context}")`;
     return { text, report: { running: false, context, namespace } };
   }
-  const [hubObject, frontObject, workersObject, configObject] = await Promise.all([
+  const [hub, frontDeployment, workers, configMap] = await Promise.all([
     optional(api, `/apis/apps/v1${ns}/deployments/${HUB_DEPLOYMENT}`, signal),
     optional(api, `/apis/apps/v1${ns}/deployments/${FRONT_DEPLOYMENT}`, signal),
     optional(api, `/apis/apps/v1${ns}/daemonsets/${WORKER_DAEMON_SET}`, signal),
     optional(api, `/api/v1${ns}/configmaps/${CONFIG_MAP}`, signal),
   ]);
-  const known = (object: KubeObject | typeof FORBIDDEN | undefined): KubeObject | undefined =>
-    object === FORBIDDEN ? undefined : object;
-  const hub = known(hubObject);
-  const frontDeployment = known(frontObject);
-  const workers = known(workersObject);
-  const configMap = known(configObject);
-  // The readiness rule start waits on; a workload that is missing is reported as such.
-  const counts = readinessOf({ hub, front: frontDeployment, workers });
-  const pair = ([ready, desired]: [number, number]) => ({ ready, desired });
-  const readiness = (deployment: KubeObject | undefined) =>
-    deployment ? pair(deployment === hub ? counts.hub : counts.front) : undefined;
-  const workersReady = workers ? pair(counts.workers) : undefined;
-  const image: string = hub?.spec?.template?.spec?.containers?.[0]?.image ?? "";
-  const version = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : undefined;
-  const capture = await captureTargets(api, configMap, signal);
+  const workloads = workloadReport({ hub, front: frontDeployment, workers });
+  const capture = await captureTargets(api, known(configMap), signal);
   const hubAnswer = namespace === access.config.namespace ? await hubCheck(access, signal) : {
     answers: null,
     note: `the Hub is only probed in the configured namespace (${access.config.namespace})`,
   };
-
-  const lines = [`Kubeshark is running in namespace '${namespace}'.`];
-  lines.push(`Context: ${context}.${version ? ` Version: ${version}.` : ""}`);
-  const fmt = (
-    name: string,
-    object: unknown,
-    r: { ready: number; desired: number } | undefined,
-    access: string,
-  ) =>
-    object === FORBIDDEN
-      ? `${name} unknown (not permitted: ${access})`
-      : r
-      ? `${name} ${r.ready}/${r.desired} ready`
-      : `${name} missing`;
-  lines.push(
-    `${fmt("Hub", hubObject, readiness(hub), "get deployments")}; ${
-      fmt("front", frontObject, readiness(frontDeployment), "get deployments")
-    }; ${fmt("workers", workersObject, workersReady, "get daemonsets")}.`,
-  );
-  if (configObject === FORBIDDEN) {
+  const lines = [
+    `Kubeshark is running in namespace '${namespace}'.`,
+    `Context: ${context}.${workloads.version ? ` Version: ${workloads.version}.` : ""}`,
+    workloads.line,
+  ];
+  if (configMap === FORBIDDEN) {
     lines.push("Capture targets unknown (not permitted: get configmaps).");
   }
   if (hubAnswer.answers === true) {
@@ -94,29 +68,66 @@ export async function proxyStatus(
   } else if (hubAnswer.answers === false) {
     lines.push(`The Hub does not answer: ${hubAnswer.error}`);
   }
-  if (capture) {
-    lines.push(
-      `Capturing pods matching /${capture.podRegex}/ in ${
-        capture.namespaces.length ? capture.namespaces.join(", ") : "all namespaces"
-      }: ${capture.matchingPods ?? "?"} running pods match.` +
-        (capture.matchingPods === 0 ? " Nothing is captured: widen the regex or namespaces." : ""),
-    );
-  }
+  if (capture) lines.push(captureLine(capture));
   return {
     text: lines.join("\n"),
     report: {
       running: true,
-      ready: counts.ready,
+      ready: workloads.ready,
       context,
       namespace,
-      version: version ?? null,
-      hub: readiness(hub) ?? null,
-      front: readiness(frontDeployment) ?? null,
-      workers: workersReady ?? null,
+      version: workloads.version ?? null,
+      ...workloads.counts,
       hubApi: hubAnswer,
       capture: capture ?? null,
     },
   };
+}
+
+type Found = KubeObject | typeof FORBIDDEN | undefined;
+
+function known(object: Found): KubeObject | undefined {
+  return object === FORBIDDEN ? undefined : object;
+}
+
+// Ready/desired of hub, front and workers by the readiness rule start waits on; a workload that is
+// missing, or that we may not read, is said to be.
+function workloadReport(found: { hub: Found; front: Found; workers: Found }) {
+  const rule = readinessOf({
+    hub: known(found.hub),
+    front: known(found.front),
+    workers: known(found.workers),
+  });
+  const pair = (object: Found, [ready, desired]: [number, number]) =>
+    known(object) ? { ready, desired } : null;
+  const counts = {
+    hub: pair(found.hub, rule.hub),
+    front: pair(found.front, rule.front),
+    workers: pair(found.workers, rule.workers),
+  };
+  const describe = (name: keyof typeof counts, label: string, permission: string) => {
+    const count = counts[name];
+    if (found[name] === FORBIDDEN) return `${label} unknown (not permitted: ${permission})`;
+    return count ? `${label} ${count.ready}/${count.desired} ready` : `${label} missing`;
+  };
+  const image: string = known(found.hub)?.spec?.template?.spec?.containers?.[0]?.image ?? "";
+  return {
+    ready: rule.ready,
+    counts,
+    version: image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : undefined,
+    line: `${describe("hub", "Hub", "get deployments")}; ${
+      describe("front", "front", "get deployments")
+    }; ${describe("workers", "workers", "get daemonsets")}.`,
+  };
+}
+
+function captureLine(
+  capture: { namespaces: string[]; podRegex: string; matchingPods: number | null },
+) {
+  return `Capturing pods matching /${capture.podRegex}/ in ${
+    capture.namespaces.length ? capture.namespaces.join(", ") : "all namespaces"
+  }: ${capture.matchingPods ?? "?"} running pods match.` +
+    (capture.matchingPods === 0 ? " Nothing is captured: widen the regex or namespaces." : "");
 }
 
 // A missing permission leaves a gap in the report, named as such, not a failure.
@@ -145,7 +156,7 @@ async function hubCheck(access: KubeHubAccess, signal: AbortSignal) {
     };
   } catch (error) {
     if (error instanceof HubError && error.kind === "aborted") throw error;
-    return { answers: false, error: (error as Error).message };
+    return { answers: false, error: describeError(error) };
   }
 }
 

@@ -1,8 +1,12 @@
 /**
- * The Hub's tools: listed from the catalog, called through the Hub client. A name we don't know
- * goes to the Hub too (its list may be newer than our cache); its answer says whether it exists.
+ * The Hub's tools: listed from the catalog, called through the Hub client. Arguments are checked
+ * against the tool's advertised schema before they leave; answers come back as compact JSON within
+ * the result budget. A name the catalog does not know goes to the Hub too (its list may be newer
+ * than our cache); its answer says whether the tool exists.
  */
-import type { CallToolResult } from "../protocol.ts";
+import { prepareArguments } from "../hub/arguments.ts";
+import type { CallToolResult, ToolDescriptor } from "../protocol.ts";
+import { budgetedResult } from "./budget.ts";
 import type { ToolContext } from "./types.ts";
 
 /** Forwards one call to the Hub and turns its answer into a result. */
@@ -10,17 +14,29 @@ export async function callHubTool(
   name: string,
   args: Record<string, unknown>,
   ctx: ToolContext,
+  tool: ToolDescriptor | undefined,
 ): Promise<CallToolResult> {
   const { session, signal } = ctx;
+  const prepared = withCompactFormat(tool, await prepareArguments(tool, args));
   const client = await session.hub.client(signal);
-  const answer = await client.callTool(name, args, signal);
+  const answer = await client.callTool(name, prepared, signal);
   // The Hub answers again: if discovery had failed, its tools can now be listed.
   if (!session.catalog.known) session.catalog.warm();
-  const json = answer.json;
-  if (json === undefined) return { content: [{ type: "text", text: answer.text }] };
-  const result: CallToolResult = { content: [{ type: "text", text: JSON.stringify(json) }] };
-  if (json !== null && typeof json === "object" && !Array.isArray(json)) {
-    result.structuredContent = json as Record<string, unknown>;
-  }
-  return result;
+  const properties = tool?.inputSchema.properties;
+  return budgetedResult(answer, session.config.maxResultBytes, {
+    arguments: properties && typeof properties === "object" ? Object.keys(properties) : [],
+    offset: typeof prepared.offset === "number" ? prepared.offset : undefined,
+  });
+}
+
+// List tools answer in their compact format unless another is asked for: a full record is several
+// times larger, and a model rarely needs headers and bodies for a whole list.
+function withCompactFormat(
+  tool: ToolDescriptor | undefined,
+  args: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!tool?.name.startsWith("list_") || args.format !== undefined) return args;
+  const format = (tool.inputSchema.properties as Record<string, { enum?: unknown[] }> | undefined)
+    ?.format;
+  return format?.enum?.includes("compact") ? { ...args, format: "compact" } : args;
 }

@@ -20,8 +20,8 @@ import { callHubTool } from "./hub.ts";
 import { startKubeshark, stopKubeshark } from "./lifecycle.ts";
 import type { Tool, ToolContext } from "./types.ts";
 
-// In listing order, Kubeshark's: status, file tools, then start/stop.
-const LOCAL_TOOLS = [
+// In listing order, Kubeshark's: status, file tools, then start/stop (as LOCAL_TOOL_NAMES).
+export const LOCAL_TOOLS = [
   checkKubesharkStatus,
   getFileUrl,
   downloadFile,
@@ -83,9 +83,9 @@ export class ToolTable {
     );
   }
 
-  /** The names of every local tool (offered or not). */
-  get localNames(): string[] {
-    return [...this.#local.keys()];
+  /** Whether `name` is one of our own tools (offered or not). */
+  isLocal(name: string): boolean {
+    return this.#local.has(name);
   }
 
   /** What `tools/list` shows: the offered local tools, then the Hub's (when discovered). */
@@ -107,13 +107,13 @@ export class ToolTable {
     info: HubInfo | undefined,
   ): Promise<CallToolResult> {
     const local = this.#local.get(name);
+    const hubTool = local ? undefined : info?.tools.find((tool) => tool.name === name);
     // A name missing from the catalog (which may be older than the Hub) gets the table's hints.
-    const annotations = local?.descriptor.annotations ??
-      info?.tools.find((tool) => tool.name === name)?.annotations ??
+    const annotations = local?.descriptor.annotations ?? hubTool?.annotations ??
       hubToolAnnotations(name, undefined);
     const refused = refusalFor(name, annotations, this.#config);
     if (refused) return errorResult(refused);
-    if (!local) return await callHubTool(name, args, ctx);
+    if (!local) return await callHubTool(name, args, ctx, hubTool);
     const input = local.tool.input.safeParse(args);
     if (!input.success) {
       return errorResult(`Invalid arguments for ${name}: ${formatIssues(input.error)}`);

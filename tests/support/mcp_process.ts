@@ -1,7 +1,8 @@
 /** Spawns the real kubeshark-mcp and talks to it over stdio, as an MCP client would. */
-import { childEnv } from "./env.ts";
+import { mainCommand } from "./spawn.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** How long a wait for a message may take before the test fails saying what it waited for. */
+export const WAIT_MS = 20_000;
 
 /** One JSON-RPC message as received. */
 // deno-lint-ignore no-explicit-any
@@ -23,14 +24,7 @@ export class McpProcess {
   #stderrDone: Promise<void>;
 
   constructor(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", MAIN, ...args],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-      env: childEnv(options.env),
-      cwd: options.cwd,
-    }).spawn();
+    this.child = mainCommand(args, { ...options, stdin: "piped" }).spawn();
     this.#writer = this.child.stdin.getWriter();
     this.#done = this.#readStdout();
     this.#stderrDone = this.#readStderr();
@@ -53,7 +47,10 @@ export class McpProcess {
 
   /** Sends a request and waits for its response. */
   async request(method: string, params?: unknown, id: number | string = this.#nextId++) {
-    const response = this.waitFor((m) => m.id === id && !("method" in m));
+    const response = this.waitFor(
+      (m) => m.id === id && !("method" in m),
+      `the response to ${method} (id ${JSON.stringify(id)})`,
+    );
     await this.send({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
     return await response;
   }
@@ -85,11 +82,38 @@ export class McpProcess {
     return response.result;
   }
 
-  /** Resolves with the first message (already received or future) that matches. */
-  waitFor(match: (m: Message) => boolean): Promise<Message> {
+  /**
+   * Resolves with the first message (already received or future) that matches; rejects after
+   * `timeoutMs`, naming `what` and the last messages, so a regression fails instead of hanging.
+   */
+  waitFor(
+    match: (m: Message) => boolean,
+    what = "a message",
+    timeoutMs = WAIT_MS,
+  ): Promise<Message> {
     const seen = this.received.find(match);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (message: Message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        const last = this.received.slice(-3).map((m) => JSON.stringify(m).slice(0, 200));
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting for ${what}; last messages: ${
+              last.join(" | ") || "none"
+            }; stderr: ${this.stderr.slice(-500)}`,
+          ),
+        );
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
   }
 
   /** A fresh id for hand-built requests. */

@@ -1,0 +1,185 @@
+/**
+ * tools/list in every mode, against the invariants that make it safe, and against a golden
+ * snapshot of each list. Set UPDATE_GOLDEN=1 to rewrite the snapshots after a deliberate change.
+ */
+import assert from "node:assert/strict";
+import type { McpProcess, Message } from "../tests/support/mcp_process.ts";
+import { withHubAndServer, withServer } from "../tests/support/harness.ts";
+import { serveInCluster, withCluster } from "./support/cluster.ts";
+import { installKubeshark } from "./support/kubeshark.ts";
+import { runMain } from "../tests/support/spawn.ts";
+
+const GOLDEN = new URL("../tests/golden/tools/", import.meta.url).pathname;
+const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"];
+
+interface Mode {
+  name: string;
+  destructive: boolean;
+  readOnly: boolean;
+}
+
+// The invariants, over the whole list.
+function assertInvariants(tools: Message[], mode: Mode): void {
+  const names = tools.map((tool) => tool.name);
+  assert.equal(new Set(names).size, names.length, `${mode.name}: duplicate names ${names}`);
+  for (const tool of tools) {
+    const where = `${mode.name}: ${tool.name}`;
+    assert.ok(tool.description?.length > 10, `${where} has no real description`);
+    assert.equal(tool.inputSchema?.type, "object", `${where} input is not an object schema`);
+    for (const hint of HINTS) {
+      assert.equal(typeof tool.annotations?.[hint], "boolean", `${where} does not state ${hint}`);
+    }
+    if (tool.annotations.destructiveHint) {
+      assert.ok(
+        mode.destructive,
+        `${where} is destructive but offered without --allow-destructive`,
+      );
+    }
+    if (mode.readOnly) {
+      assert.equal(tool.annotations.readOnlyHint, true, `${where} changes state under --read-only`);
+    }
+  }
+}
+
+async function checkGolden(mode: Mode, tools: Message[]): Promise<void> {
+  const snapshot = tools.map((tool) => ({
+    name: tool.name,
+    annotations: Object.fromEntries(HINTS.map((hint) => [hint, tool.annotations[hint]])),
+    arguments: Object.keys(tool.inputSchema.properties ?? {}).sort(),
+    required: tool.inputSchema.required ?? [],
+  }));
+  const path = `${GOLDEN}${mode.name}.json`;
+  const text = JSON.stringify(snapshot, null, 2) + "\n";
+  if (Deno.env.get("UPDATE_GOLDEN")) await Deno.writeTextFile(path, text);
+  assert.equal(text, await Deno.readTextFile(path), `${mode.name}: tools/list changed`);
+}
+
+async function listed(server: McpProcess, hubTools: boolean): Promise<Message[]> {
+  await server.initialize();
+  if (hubTools) {
+    // Proxy mode answers at once and adds the Hub's tools with list_changed.
+    await server.waitFor(
+      (m) => m.method === "notifications/tools/list_changed",
+      "the Hub's tools to appear (list_changed)",
+    );
+  }
+  return (await server.request("tools/list")).result.tools;
+}
+
+async function hiddenToolsAreRefused(server: McpProcess, tools: Message[], names: string[]) {
+  const offered = new Set(tools.map((tool) => tool.name));
+  for (const name of names.filter((name) => !offered.has(name))) {
+    const result = await server.callTool(name, {});
+    assert.equal(result.isError, true, `${name} is hidden but answered`);
+    assert.match(
+      result.content[0].text,
+      /not available|requires --allow-destructive|--read-only|not offered/,
+    );
+  }
+}
+
+const ALL_LOCAL = [
+  "check_kubeshark_status",
+  "get_file_url",
+  "download_file",
+  "start_kubeshark",
+  "stop_kubeshark",
+];
+
+Deno.test("tools/list in demo mode keeps the invariants and matches its snapshot", async () => {
+  for (
+    const mode of [
+      { name: "demo", args: ["--demo"], readOnly: false },
+      { name: "demo-read-only", args: ["--demo", "--read-only"], readOnly: true },
+    ]
+  ) {
+    await withServer(mode.args, async (server) => {
+      const tools = await listed(server, false);
+      assertInvariants(tools, { ...mode, destructive: false });
+      await checkGolden({ ...mode, destructive: false }, tools);
+      await hiddenToolsAreRefused(server, tools, [...ALL_LOCAL, "create_snapshot"]);
+    });
+  }
+});
+
+Deno.test("tools/list in URL mode keeps the invariants and matches its snapshot", async () => {
+  for (
+    const mode of [
+      { name: "url", args: ["--allow-destructive"], readOnly: false },
+      { name: "url-read-only", args: ["--read-only"], readOnly: true },
+    ]
+  ) {
+    await withHubAndServer(async (server) => {
+      const tools = await listed(server, false);
+      assertInvariants(tools, { ...mode, destructive: false });
+      await checkGolden({ ...mode, destructive: false }, tools);
+      await hiddenToolsAreRefused(server, tools, [...ALL_LOCAL, "create_snapshot"]);
+    }, { args: mode.args });
+  }
+});
+
+Deno.test("tools/list in proxy mode, with and without --allow-destructive or --read-only", async () => {
+  for (
+    const mode of [
+      { name: "proxy", args: [], destructive: false, readOnly: false },
+      {
+        name: "proxy-destructive",
+        args: ["--allow-destructive"],
+        destructive: true,
+        readOnly: false,
+      },
+      {
+        name: "proxy-read-only",
+        args: ["--read-only", "--allow-destructive"],
+        destructive: true,
+        readOnly: true,
+      },
+    ]
+  ) {
+    await withCluster(async (cluster) => {
+      installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+      await serveInCluster(cluster, mode.args, async (server) => {
+        const tools = await listed(server, true);
+        assertInvariants(tools, mode);
+        await checkGolden(mode, tools);
+        const names = tools.map((tool) => tool.name);
+        assert.equal(names.includes("start_kubeshark"), mode.destructive && !mode.readOnly);
+        await hiddenToolsAreRefused(server, tools, ["create_snapshot"]);
+      });
+    });
+  }
+});
+
+Deno.test("--tools and --disable-tools choose tools by name; unknown names stop the start", async () => {
+  await withServer(
+    ["--demo", "--tools", "list_api_calls,check_kubeshark_status"],
+    async (server) => {
+      const tools = await listed(server, false);
+      assert.deepEqual(tools.map((t) => t.name), ["check_kubeshark_status", "list_api_calls"]);
+      await hiddenToolsAreRefused(server, tools, ["get_api_stats"]);
+    },
+  );
+  await withServer(["--demo", "--disable-tools", "get_file_url,download_file"], async (server) => {
+    const names = (await listed(server, false)).map((t) => t.name);
+    assert.ok(!names.includes("get_file_url") && !names.includes("download_file"));
+    assert.ok(names.includes("list_api_calls"));
+  });
+});
+
+Deno.test("an unknown tool name in --tools stops the start, naming the valid ones", async () => {
+  const { code, stdout, stderr } = await runMain(["--demo", "--tools", "list_api_cals"]);
+  assert.equal(code, 2);
+  assert.equal(stdout, "");
+  assert.match(
+    stderr,
+    /--tools: no tool is named "list_api_cals" \(did you mean "list_api_calls"\?\)/,
+  );
+});
+
+Deno.test("the local tool names the CLI accepts are the tools the table holds", async () => {
+  const [{ LOCAL_TOOLS }, { LOCAL_TOOL_NAMES }] = await Promise.all([
+    import("../lib/tools/mod.ts"),
+    import("../lib/tools/names.ts"),
+  ]);
+  assert.deepEqual(LOCAL_TOOLS.map((tool) => tool.name), [...LOCAL_TOOL_NAMES]);
+});
