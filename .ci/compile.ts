@@ -13,6 +13,7 @@
  *                                            this on each target's own OS)
  */
 import meta from "../deno.json" with { type: "json" };
+import { LAZY_MODULES } from "../lib/lazy.ts";
 import { binaryName, type Target, TARGETS } from "./distribution.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -90,8 +91,8 @@ async function unusedNpmFiles(): Promise<string[]> {
   };
   const { npmCache } = await info();
   const packages = new Set<string>();
-  // client_node.ts is loaded through a variable specifier, so it is its own root.
-  for (const root of ["main.ts", "lib/kube/client_node.ts"]) {
+  // Modules loaded through computed specifiers are roots of their own.
+  for (const root of ["main.ts", "lib/kube/client_node.ts", ...LAZY_MODULES]) {
     for (const id of Object.keys((await info(root)).npmPackages ?? {})) {
       const [, name, version] = /^(@?[^@]+)@([^_]+)/.exec(id) ?? [];
       if (name) packages.add(`${npmCache}/registry.npmjs.org/${name}/${version}`);
@@ -120,9 +121,9 @@ async function compile(target: Target, excludes: string[]): Promise<string> {
     "--frozen",
     // Only what the entry point reaches: not the lockfile's test-only packages.
     "--exclude-unused-npm",
-    // Imported through a variable specifier (kept off the first run's downloads): named here.
-    "--include",
-    "lib/kube/client_node.ts",
+    // Imported through computed specifiers (kept off the start-up graph and the first run's
+    // downloads), so deno compile cannot see them: named here.
+    ...[...LAZY_MODULES, "lib/kube/client_node.ts"].flatMap((module) => ["--include", module]),
     ...excludes.flatMap((file) => ["--exclude", file]),
     "--target",
     target.triple,

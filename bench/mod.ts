@@ -23,67 +23,110 @@ function ms(value: number): string {
   return `${value.toFixed(value < 1 ? 3 : 1)} ms`;
 }
 
-/** Spawns `script` and times until the initialize response arrives. */
-async function spawnToInitialize(script: string, args: string[]): Promise<number> {
+const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench" } },
+};
+const FIRST_LIST = [
+  INITIALIZE,
+  { jsonrpc: "2.0", method: "notifications/initialized" },
+  { jsonrpc: "2.0", id: 2, method: "tools/list" },
+];
+
+/** A program under test: how to start it, and which answer ends the timing. */
+interface Contestant {
+  name: string;
+  command: string[];
+  /** Lines to send; the timing stops at the answer with the highest id. */
+  messages?: unknown[];
+}
+
+/** Spawns `command` and times until the last request's answer arrives. */
+async function spawnToAnswer(contestant: Contestant): Promise<number> {
+  const messages = contestant.messages ?? [INITIALIZE];
+  const lastId = Math.max(...messages.map((m) => (m as { id?: number }).id ?? 0));
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", script, ...args],
+  const [program, ...args] = contestant.command;
+  const child = new Deno.Command(program, {
+    args,
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
+    env: { HOME: "/nonexistent-home", NO_COLOR: "1" },
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(
-    JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench" } },
-    }) + "\n",
-  ));
+  await writer.write(
+    new TextEncoder().encode(messages.map((m) => JSON.stringify(m) + "\n").join("")),
+  );
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
-  while (!text.includes("\n")) {
+  while (!new RegExp(`"id":\\s*${lastId}\\b`).test(text)) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`${script} exited before answering initialize`);
+    if (done) throw new Error(`${contestant.name} exited before answering`);
     text += value;
   }
   const elapsed = performance.now() - started;
-  await writer.close();
+  await writer.close().catch(() => {});
   await reader.cancel();
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
   await child.status;
   return elapsed;
 }
 
-async function benchStartup(hubUrl: string, kubeconfig: string) {
-  const url: number[] = [];
-  const demo: number[] = [];
-  const proxy: number[] = [];
-  const bare: number[] = [];
-  const proxyArgs = ["--kubeconfig", kubeconfig];
-  // Warm-up: fills caches for all, so none pays a first-run compile in the figures.
-  await spawnToInitialize(MAIN, ["--url", hubUrl]);
-  await spawnToInitialize(MAIN, ["--demo"]);
-  await spawnToInitialize(MAIN, proxyArgs);
-  await spawnToInitialize(BARE, []);
-  for (let i = 0; i < SPAWNS; i++) {
-    // Interleaved so machine drift hits all alike.
-    url.push(await spawnToInitialize(MAIN, ["--url", hubUrl]));
-    demo.push(await spawnToInitialize(MAIN, ["--demo"]));
-    proxy.push(await spawnToInitialize(MAIN, proxyArgs));
-    bare.push(await spawnToInitialize(BARE, []));
+function denoScript(script: string, args: string[]): string[] {
+  return [Deno.execPath(), "run", "--allow-all", "--quiet", script, ...args];
+}
+
+// Peer servers, when installed (`deno task bench-peers` puts them under bench/_peers).
+function peers(kubeconfig: string): Contestant[] {
+  const dir = new URL("./_peers/node_modules/", import.meta.url).pathname;
+  const found: Contestant[] = [];
+  const go = `${dir}kubernetes-mcp-server-linux-amd64/bin/kubernetes-mcp-server-linux-amd64`;
+  try {
+    Deno.statSync(go);
+    found.push({ name: "kubernetes-mcp-server (Go)", command: [go, "--kubeconfig", kubeconfig] });
+  } catch {
+    // Not installed.
   }
-  const ratio = (samples: number[], base = bare) =>
-    percentile(samples.map((value, i) => value / base[i]), 50);
-  return {
-    url: percentile(url, 50),
-    demo: percentile(demo, 50),
-    proxy: percentile(proxy, 50),
-    bare: percentile(bare, 50),
-    urlRatio: ratio(url),
-    demoRatio: ratio(demo),
-    proxyVsUrl: ratio(proxy, url),
-  };
+  const node = `${dir}mcp-server-kubernetes/dist/index.js`;
+  try {
+    Deno.statSync(node);
+    found.push({ name: "mcp-server-kubernetes (Node)", command: ["node", node] });
+  } catch {
+    // Not installed.
+  }
+  return found;
+}
+
+/** Every contestant spawned in turn, round after round (so machine drift hits all alike). */
+async function benchStartup(hubUrl: string, kubeconfig: string) {
+  const contestants: Contestant[] = [
+    { name: "bare Deno stdio loop + zod", command: denoScript(BARE, []) },
+    { name: "kubeshark-mcp --url", command: denoScript(MAIN, ["--url", hubUrl]) },
+    { name: "kubeshark-mcp --demo", command: denoScript(MAIN, ["--demo"]) },
+    { name: "kubeshark-mcp --kubeconfig", command: denoScript(MAIN, ["--kubeconfig", kubeconfig]) },
+    {
+      name: "kubeshark-mcp --demo, first tools/list",
+      command: denoScript(MAIN, ["--demo"]),
+      messages: FIRST_LIST,
+    },
+    ...peers(kubeconfig),
+  ];
+  const samples = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
+  // Warm-up: fills caches for all, so none pays a first-run compile in the figures.
+  for (const contestant of contestants) await spawnToAnswer(contestant);
+  for (let i = 0; i < SPAWNS; i++) {
+    for (const contestant of contestants) {
+      samples.get(contestant.name)!.push(await spawnToAnswer(contestant));
+    }
+  }
+  return samples;
 }
 
 /** Spawn → first Hub tool answer, in proxy mode (port-forward) and URL mode. */
@@ -104,12 +147,12 @@ async function benchFirstCall(args: string[]): Promise<number[]> {
 /** The demo Hub in-process: data generation, and KFL2 over the whole hour. */
 async function benchDemo() {
   const { generateTraffic } = await import("../lib/demo/traffic.ts");
-  const { DEMO_SEED, DEMO_START_TS, demoData } = await import("../lib/demo/mod.ts");
+  const { DEMO_HOUR_MS, DEMO_SEED, demoData, demoEndTs } = await import("../lib/demo/mod.ts");
   const { compileKfl } = await import("../lib/demo/kfl.ts");
   const generation: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
-    generateTraffic(DEMO_SEED, DEMO_START_TS);
+    generateTraffic(DEMO_SEED, demoEndTs() - DEMO_HOUR_MS);
     generation.push(performance.now() - t);
   }
   const calls = demoData().calls;
@@ -134,6 +177,23 @@ async function benchDemo() {
     }
   }
   return { generation: percentile(generation, 50), firstPass, warm, entries: calls.length };
+}
+
+/** The text a model receives for the default call of each list tool in --demo (budget applied). */
+async function benchAnswerSizes(): Promise<[string, number, boolean][]> {
+  const server = new McpProcess(["--demo"]);
+  try {
+    await server.initialize();
+    const sizes: [string, number, boolean][] = [];
+    for (const tool of ["list_api_calls", "list_l4_flows", "get_api_stats"]) {
+      const result = await server.callTool(tool, {});
+      const text = result.content.map((item: { text: string }) => item.text).join("");
+      sizes.push([tool, new TextEncoder().encode(text).length, result.content.length > 1]);
+    }
+    return sizes;
+  } finally {
+    await server.close();
+  }
 }
 
 async function benchRoundTrips(hub: HubDouble) {
@@ -186,20 +246,19 @@ try {
   installKubeshark(kube, "default", { target: target.target });
   const targetUrl = `http://127.0.0.1:${target.target.port}`;
   const startup = await benchStartup(hub.url, kubeconfig);
-  console.log(`\nspawn → initialize (median of ${SPAWNS}, interleaved runs)`);
-  console.log(`  bare Deno stdio loop + zod     ${ms(startup.bare)}`);
+  const bare = startup.get("bare Deno stdio loop + zod")!;
+  const median = (name: string) => percentile(startup.get(name)!, 50);
+  console.log(`\nspawn → answer (median of ${SPAWNS} interleaved rounds; ratio to the bare loop)`);
+  for (const [name, values] of startup) {
+    const ratio = percentile(values.map((value, i) => value / bare[i]), 50);
+    console.log(
+      `  ${name.padEnd(40)} ${ms(percentile(values, 50)).padStart(10)}   ${ratio.toFixed(2)}×`,
+    );
+  }
   console.log(
-    `  kubeshark-mcp --url            ${ms(startup.url)}   ${
-      startup.urlRatio.toFixed(2)
-    }× bare (target ≤ 1.10×)`,
-  );
-  console.log(
-    `  kubeshark-mcp --demo           ${ms(startup.demo)}   ${startup.demoRatio.toFixed(2)}× bare`,
-  );
-  console.log(
-    `  kubeshark-mcp --kubeconfig     ${ms(startup.proxy)}   ${
-      startup.proxyVsUrl.toFixed(2)
-    }× URL mode (target ≤ 1.10×)`,
+    `  targets: --url initialize ≤ 1.15× the loop and below kubernetes-mcp-server; --demo first ` +
+      `tools/list ≤ 1.5× the loop's initialize; proxy ≤ 1.10× URL mode ` +
+      `(now ${(median("kubeshark-mcp --kubeconfig") / median("kubeshark-mcp --url")).toFixed(2)}×)`,
   );
   const viaForward = await benchFirstCall(["--kubeconfig", kubeconfig]);
   const viaUrl = await benchFirstCall(["--url", targetUrl]);
@@ -237,6 +296,14 @@ try {
   console.log(
     `  overhead               p50 ${ms(overhead50)}  p99 ${ms(overhead99)}   target ≤ 1 ms`,
   );
+  console.log(`\nanswer size of the default call in --demo (text a model reads; goal ≤ 16 KiB)`);
+  for (const [tool, bytes, cut] of await benchAnswerSizes()) {
+    console.log(
+      `  ${tool.padEnd(18)} ${(bytes / 1024).toFixed(1).padStart(6)} KiB${
+        cut ? "  (cut to the budget)" : ""
+      }`,
+    );
+  }
   const demo = await benchDemo();
   console.log(`\ndemo Hub in-process (${demo.entries} entries)`);
   console.log(
@@ -248,7 +315,11 @@ try {
       ms(percentile(demo.warm, 99))
     }   target < 20 ms`,
   );
+  await import("./redact.ts");
+  await import("./memory.ts");
+  await import("./shutdown.ts");
 } finally {
   await hub.close();
 }
+await import("./demo_exports.ts");
 await (await import("./first_run.ts")).benchFirstRun(new URL("..", import.meta.url).pathname);

@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import { fixedHubAccess, type HubAccess } from "./hub/access.ts";
 import { HubClient } from "./hub/client.ts";
 import type { KubeHubAccess } from "./kube/hub_access.ts";
+import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
 
 /** The base URL the in-process demo Hub answers under (never resolved: nothing listens there). */
@@ -69,16 +70,14 @@ function demoClient(config: Config): HubClient {
     timeoutMs: config.hubTimeoutMs,
     maxBodyBytes: config.maxHubBytes,
     transport: async (request) => {
-      handler ??= import("./demo/hub.ts").then((demo) => demo.createDemoHub());
+      handler ??= load.demoHub().then((demo) => demo.createDemoHub());
       return (await handler)(request);
     },
   });
 }
 
 function kubeLoader(config: Config, log: Logger): KubeLoader {
-  const load: KubeLoader = () =>
-    load.loaded ??= import("./kube/hub_access.ts").then((kube) =>
-      new kube.KubeHubAccess(config, log)
-    );
-  return load;
+  const loader: KubeLoader = () =>
+    loader.loaded ??= load.kubeAccess().then((kube) => new kube.KubeHubAccess(config, log));
+  return loader;
 }

@@ -13,6 +13,7 @@ import { type ClientId, CLIENTS } from "./clients/mod.ts";
 import { describeError } from "./errors.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { NAMESPACE_NAME } from "./kube/api.ts";
+import { load } from "./lazy.ts";
 import { Logger } from "./log.ts";
 import { serve } from "./server.ts";
 import { Session } from "./session.ts";
@@ -244,7 +245,7 @@ async function setValues(setArgs: string[]): Promise<Values> {
   }
   if (setArgs.length) {
     // Loaded only when --set is used: the chart's defaults are a sizeable table.
-    const { resolveValues } = await import("./kube/manifests/values.ts");
+    const { resolveValues } = await load.manifestValues();
     try {
       resolveValues(values);
     } catch (error) {
@@ -268,7 +269,7 @@ async function toolNames(flag: string, lists: string[]): Promise<string[]> {
     Boolean,
   );
   if (!names.length) return names;
-  const { KNOWN_TOOL_NAMES, unknownToolNames } = await import("./tools/names.ts");
+  const { KNOWN_TOOL_NAMES, unknownToolNames } = await load.toolNames();
   const unknown = unknownToolNames(names);
   if (unknown.length) {
     const guesses = unknown.map((name) => {
@@ -381,7 +382,7 @@ export async function run(args: string[]): Promise<number> {
       await writeStdout(`${SERVER_NAME} ${VERSION}\n`);
       return 0;
     case "mcp-config": {
-      const { mcpClientConfig } = await import("./print_modes.ts");
+      const { mcpClientConfig } = await load.printModes();
       const { text, notes } = mcpClientConfig(config, clientFile?.client);
       for (const note of notes) await writeStderr(`${SERVER_NAME}: note: ${note}\n`);
       await writeStdout(text);
@@ -389,7 +390,7 @@ export async function run(args: string[]): Promise<number> {
     }
     case "install":
     case "uninstall": {
-      const { runClientFileCommand } = await import("./clients/install.ts");
+      const { runClientFileCommand } = await load.clientInstall();
       const { client, ...options } = clientFile!;
       return await runClientFileCommand(action, config, {
         client: client!,
@@ -398,7 +399,7 @@ export async function run(args: string[]): Promise<number> {
       });
     }
     case "list-tools": {
-      const { listTools } = await import("./print_modes.ts");
+      const { listTools } = await load.printModes();
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       else log.setStderrLevel("warning");
@@ -410,7 +411,7 @@ export async function run(args: string[]): Promise<number> {
     }
     case "render": {
       const [{ renderRelease }, { stringify }] = await Promise.all([
-        import("./kube/manifests/mod.ts"),
+        load.manifests(),
         import("yaml"),
       ]);
       let objects;
@@ -426,7 +427,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     case "demo-hub": {
-      const { serveDemoHub } = await import("./demo/serve.ts");
+      const { serveDemoHub } = await load.demoServe();
       return await serveDemoHub(config.listen);
     }
     case "serve": {

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
 import { instructionsFor } from "./instructions.ts";
+import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
@@ -17,9 +18,12 @@ import {
   IncomingMessage,
   InitializeParams,
   ListParams,
+  loadSchemas,
   negotiateProtocolVersion,
+  plainInitialize,
   ReadResourceParams,
   type RequestId,
+  schemasLoaded,
   SetLevelParams,
   supportsStructuredContent,
 } from "./protocol.ts";
@@ -106,9 +110,7 @@ export class Dispatcher {
 
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.
   #tools(): Promise<ToolTable> {
-    return this.#table ??= import("./tools/mod.ts").then((tools) =>
-      new tools.ToolTable(this.#session.config)
-    );
+    return this.#table ??= load.tools().then((tools) => new tools.ToolTable(this.#session.config));
   }
 
   #track(work: Promise<void>): void {
@@ -117,6 +119,18 @@ export class Dispatcher {
   }
 
   async #handle(raw: unknown, reply: Send): Promise<void> {
+    if (!schemasLoaded()) {
+      const initialize = plainInitialize(raw);
+      if (initialize) {
+        // The first answer does not wait for zod; the schemas load right after it.
+        const result = this.#initializeResult(initialize.protocolVersion);
+        reply({ jsonrpc: "2.0", id: initialize.id, result });
+        this.#markReady();
+        void loadSchemas();
+        return;
+      }
+      await loadSchemas();
+    }
     const parsed = IncomingMessage().safeParse(raw);
     if (!parsed.success) {
       if (isClientResponse(raw)) return; // We send no requests; a stray response needs no answer.
@@ -226,9 +240,13 @@ export class Dispatcher {
 
   #initialize(params: unknown) {
     const { protocolVersion } = parseParams(InitializeParams(), params);
-    const version = negotiateProtocolVersion(protocolVersion);
+    return Promise.resolve(this.#initializeResult(protocolVersion));
+  }
+
+  #initializeResult(requested: string) {
+    const version = negotiateProtocolVersion(requested);
     this.#session.protocolVersion = version;
-    return Promise.resolve({
+    return {
       protocolVersion: version,
       capabilities: {
         tools: { listChanged: true },
@@ -238,7 +256,7 @@ export class Dispatcher {
       },
       serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
       instructions: instructionsFor(this.#session.config),
-    });
+    };
   }
 
   #setLevel(params: unknown) {
@@ -264,7 +282,7 @@ export class Dispatcher {
     const ctx: ToolContext = {
       session: this.#session,
       signal,
-      progress: this.#progressSender(_meta?.progressToken, signal),
+      progress: progressSender(_meta?.progressToken, signal, this.#send),
     };
     let result: CallToolResult;
     try {
@@ -282,26 +300,6 @@ export class Dispatcher {
       return rest;
     }
     return result;
-  }
-
-  #progressSender(token: RequestId | undefined, signal: AbortSignal): ToolContext["progress"] {
-    if (token === undefined) return () => {};
-    let last = -Infinity;
-    return (progress, total, message) => {
-      // MCP: progress must increase with each notification.
-      if (signal.aborted || progress <= last) return;
-      last = progress;
-      this.#send({
-        jsonrpc: "2.0",
-        method: "notifications/progress",
-        params: {
-          progressToken: token,
-          progress,
-          ...(total !== undefined ? { total } : {}),
-          ...(message ? { message } : {}),
-        },
-      });
-    };
   }
 
   #discoveryWaitMs(): number {
@@ -380,6 +378,34 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<
     throw new McpError("invalid_params", `Invalid params: ${formatIssues(parsed.error, "params")}`);
   }
   return parsed.data;
+}
+
+/**
+ * A tool's progress reporter for one request: a no-op without a progressToken; otherwise it sends
+ * notifications/progress, dropping any report that does not increase (MCP: progress must increase
+ * with each notification) and any after the request was cancelled.
+ */
+export function progressSender(
+  token: RequestId | undefined,
+  signal: AbortSignal,
+  send: Send,
+): ToolContext["progress"] {
+  if (token === undefined) return () => {};
+  let last = -Infinity;
+  return (progress, total, message) => {
+    if (signal.aborted || progress <= last) return;
+    last = progress;
+    send({
+      jsonrpc: "2.0",
+      method: "notifications/progress",
+      params: {
+        progressToken: token,
+        progress,
+        ...(total !== undefined ? { total } : {}),
+        ...(message ? { message } : {}),
+      },
+    });
+  };
 }
 
 /**

@@ -20,8 +20,9 @@ export function instructionsFor(config: Config): string {
   if (config.mode === "demo") {
     return `Kubeshark MCP server in DEMO mode: a built-in Hub serving one hour of SYNTHETIC traffic \
 from a sample shop (web, api-gateway, catalog, cart, checkout, inventory, recommendations, payment, \
-postgres, redis, kafka across six namespaces). It is not the user's cluster: say so when you report \
-findings. Read-only; start_kubeshark and stop_kubeshark are disabled.` + COMMON + FILES;
+postgres, redis, kafka across seven namespaces); the hour ends when this server started, so "the \
+last hour" covers all of it. It is not the user's cluster: say so when you report findings. \
+start_kubeshark and stop_kubeshark are disabled.` + COMMON + FILES;
   }
   if (config.mode === "url") {
     return `Kubeshark MCP server, connected to ${config.url} (URL mode).

@@ -77,20 +77,25 @@ timestamp > now() - duration("10m")
 \`\`\`
 
 ## Common mistakes
+- \`method = "GET"\`: \`=\` is not an operator; compare with \`==\`.
+- \`http AND status_code >= 500\`: combine with \`&&\` and \`||\` (servers that accept KFL1 translate
+  \`and\`/\`or\`/\`not\` in any case, and say so).
 - \`status_code == "500"\`: status_code is an int; write \`status_code == 500\`.
 - \`elapsed_time > 500\` meant as 500 ms: it is µs; write \`elapsed_time > 500000\`.
 - \`request.headers["x-id"] == "a"\` fails on entries without that header; use
   \`map_get(request.headers, "x-id", "") == "a"\` or \`"x-id" in request.headers && …\`.
-- \`namespaces.contains("shop")\`: list membership is \`"shop" in namespaces\`.
+- \`namespaces.contains("shop")\`: list membership is \`"shop" in namespaces\`; a substring of any
+  element is \`dns_questions.exists(q, q.contains("minexmr"))\`.
 - \`timestamp > "2026-11-20"\`: compare timestamps with \`timestamp("2026-11-20T00:00:00Z")\`.
-- An "Unknown variable" or "No such key" error names a field that does not exist: check the
-  spelling against the lists above.
+- An "unknown field" error names a field that does not exist and suggests the closest ones: check
+  the spelling against the lists above.
 
 ## Older syntax (KFL1)
 Kubeshark's older docs show KFL1. Servers that accept it translate it, and report the translation:
 \`and\` → \`&&\`, \`or\` → \`||\`, \`not\` → \`!\`, \`response.status\` → \`status_code\`,
 \`request.path\` → \`path\`, \`request.method\` → \`method\`, \`src.ns\` → \`src.pod.namespace\`,
 \`dst.svc\` → \`dst.service.name\`, \`dst.pod == "x"\` → \`dst.pod.name == "x"\`,
-\`x contains "y"\` → \`x.contains("y")\`, \`response.latency\` (ms) → \`elapsed_time / 1000\`.
+\`x contains "y"\` → \`x.contains("y")\` (on a list: \`x.exists(e, e.contains("y"))\`),
+\`response.latency\` (ms) → \`elapsed_time / 1000\`.
 Write KFL2.
 `;

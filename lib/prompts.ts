@@ -12,15 +12,26 @@ const USAGE_TEXT =
 running kubectl, helm or curl yourself: they know where Kubeshark runs, how to authenticate, and \
 what its API returns.
 
-- Is Kubeshark there? Call check_kubeshark_status (not \`kubectl get pods\`).
-- Start or stop it: start_kubeshark / stop_kubeshark (not \`helm install\` or \`kubectl delete\`). \
-They change the cluster: always ask the user first. They are offered only when the server runs \
-with --allow-destructive.
-- Look at traffic: list_workloads to see what talks, list_api_calls (with a KFL filter such as \
-\`http && status_code >= 500\`) to find calls, get_api_call for one call's detail, get_api_stats \
-for aggregates, list_l4_flows for TCP/UDP flows.
-- Files: when a tool (e.g. export_snapshot_pcap) returns a relative path, call download_file to \
-save it locally, or get_file_url to hand the user a link.
+In this order:
+1. check_kubeshark_status {}: is Kubeshark there, and what does it capture (not \
+\`kubectl get pods\`). Start or stop it with start_kubeshark / stop_kubeshark (not \
+\`helm install\` or \`kubectl delete\`): they change the cluster, so always ask the user first; \
+they are offered only when the server runs with --allow-destructive.
+2. get_l7_data_boundaries {}: the time window the traffic covers (Unix ms).
+3. list_workloads {type: "service"}: what talks.
+4. get_api_stats {group_by: "service"} for volumes, errors and latency; then narrow with a KFL2 \
+filter, e.g. get_api_stats {kfl: "http && status_code >= 500", group_by: "endpoint"}.
+5. list_api_calls {kfl: "http && status_code >= 500"} to see the calls themselves (other filters: \
+\`dst.service.name == "payment"\`, \`elapsed_time > 500000\` for > 500 ms, \
+\`map_get(request.headers, "x-request-id", "") == "abc"\`, \`dns && status_code != 0\`), then \
+get_api_call {id} for one call's headers and body.
+6. list_l4_flows {pod: "cart", svc: "redis-cache"} for TCP/UDP connections between two workloads \
+(state refused = nothing listens there); get_l4_flow_summary {} for the whole picture.
+7. Files: export_snapshot_pcap {snapshot_id} returns a relative path; download_file {path} saves \
+it locally, get_file_url {path} gives the user a link.
+
+KFL2 is CEL: \`&&\`, \`||\`, \`!\`, \`==\`; strings in double quotes; elapsed_time in µs. The \
+resource kubeshark://docs/kfl2 lists every field. Times are Unix milliseconds.
 
 When the user asks about Kubeshark, cluster traffic, or starting and stopping capture, call the \
 matching tool right away.`;
@@ -36,8 +47,9 @@ export function usagePromptMessages() {
 }
 
 /**
- * Renders a Hub prompt in Kubeshark's layout. Values the client passes for its arguments are shown
- * beside each argument, and extra ones after them, so the model sees what the user asked for.
+ * Renders a Hub prompt: `Task: <name>`, the Hub's text unchanged, its parameters, and Kubeshark's
+ * closing line. Values the client passes are shown beside each argument (extra ones after them),
+ * and where the Hub's text marks a value's place with `<name>`, a line says which value goes there.
  */
 export function renderHubPrompt(
   prompt: PromptDescriptor,
@@ -54,6 +66,15 @@ export function renderHubPrompt(
     });
     for (const key of extra) lines.push(`- ${key} = ${formatValue(values[key])}`);
     text += `\n\nParameters:\n${lines.join("\n")}`;
+    // The Hub's text marks where a value goes with <name>; say which values fill those marks.
+    const fill = Object.keys(values).filter((key) =>
+      (prompt.description ?? "").includes(`<${key}>`)
+    );
+    if (fill.length) {
+      text += `\n\nIn the steps above, use ${
+        fill.map((key) => `${formatValue(values[key])} for <${key}>`).join(", ")
+      }.`;
+    }
   }
   return `${text}\n\nUse the appropriate Kubeshark MCP tools to complete this task.`;
 }

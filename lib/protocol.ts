@@ -1,6 +1,26 @@
-/** JSON-RPC 2.0 and MCP shapes: the schemas that guard the stdin edge, and protocol versions. */
-import { z } from "zod";
+/**
+ * JSON-RPC 2.0 and MCP shapes: the schemas that guard the stdin edge, and protocol versions.
+ * zod is loaded by loadSchemas(), not at start-up: importing it costs ~40 ms, more than the rest
+ * of start-up, and `initialize` is answered with a hand check of its few fields instead.
+ */
+import type { z as Zod } from "zod";
 import { LOG_LEVELS } from "./log.ts";
+
+// zod, once loadSchemas() has run; every schema below is built on first use after that.
+let z: typeof Zod;
+let loading: Promise<void> | undefined;
+
+/** Loads zod for the schemas (once). Every message but a first plain `initialize` waits for it. */
+export function loadSchemas(): Promise<void> {
+  return loading ??= import("zod").then((module) => {
+    z = module.z;
+  });
+}
+
+/** Whether loadSchemas() has finished. */
+export function schemasLoaded(): boolean {
+  return z !== undefined;
+}
 
 /** Protocol versions we speak, newest first. */
 export const SUPPORTED_PROTOCOL_VERSIONS = [
@@ -29,9 +49,25 @@ export function supportsStructuredContent(version: string): boolean {
  * Defers building a schema to its first use. Constructing zod schemas costs start-up time, and
  * MCP clients spawn us on every launch; most schemas are never needed before `initialize`.
  */
-export function lazySchema<T extends z.ZodType>(build: () => T): () => T {
+export function lazySchema<T extends Zod.ZodType>(build: () => T): () => T {
   let schema: T | undefined;
   return () => schema ??= build();
+}
+
+/**
+ * A first `initialize` checked by hand (zod not loaded yet): its protocol version when the message
+ * is exactly a well-formed initialize request, else undefined (then the schemas judge it).
+ */
+export function plainInitialize(
+  raw: unknown,
+): { id: RequestId; protocolVersion: string } | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const { jsonrpc, id, method, params } = raw as Record<string, unknown>;
+  if (jsonrpc !== "2.0" || method !== "initialize") return undefined;
+  if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
+  if (params === null || typeof params !== "object" || Array.isArray(params)) return undefined;
+  const { protocolVersion } = params as Record<string, unknown>;
+  return typeof protocolVersion === "string" ? { id, protocolVersion } : undefined;
 }
 
 /** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
@@ -157,7 +193,7 @@ export interface ResourceDescriptor {
 }
 
 /** Formats zod issues as one line a model can act on: `path: problem; path: problem`. */
-export function formatIssues(error: z.ZodError, root = ""): string {
+export function formatIssues(error: Zod.ZodError, root = ""): string {
   return error.issues.map((issue) => {
     const path = [root, ...issue.path.map(String)].filter(Boolean).join(".");
     return path ? `${path}: ${issue.message}` : issue.message;

@@ -1,4 +1,5 @@
 /** MCP resources: reference text the model can read on demand, in every mode. */
+import { load } from "./lazy.ts";
 import type { ResourceDescriptor } from "./protocol.ts";
 
 /** A resource and how to produce its text (loaded on first read: the text is large). */
@@ -15,7 +16,7 @@ const RESOURCES: Resource[] = [
       "How to write KFL2 filters (the `kfl` argument of list_api_calls and friends): fields, " +
       "operators, examples, common mistakes. Read it before writing a non-trivial filter.",
     mimeType: "text/markdown",
-    text: async () => (await import("./kfl_guide.ts")).KFL_GUIDE,
+    text: async () => (await load.kflGuide()).KFL_GUIDE,
   },
 ];
 

@@ -4,14 +4,27 @@
  */
 import { Dispatcher, errorResponse } from "./dispatcher.ts";
 import type { Session } from "./session.ts";
+import { delay } from "./timers.ts";
 
 /** Longest line accepted; a longer one is answered with an error and skipped, never fatal. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-/** How long requests under way may finish after stdin closes. */
-const SHUTDOWN_GRACE_MS = 2_000;
+/**
+ * How long requests under way may finish after stdin closes (a client that pipes a request and
+ * closes stdin still gets its answer); then they are aborted. Signals abort at once.
+ */
+export const EOF_GRACE_MS = 500;
+
+/** Bound on writing out answers already queued when shutting down (a client may not be reading). */
+export const FLUSH_TIMEOUT_MS = 400;
 
 const NEWLINE = 0x0a;
+
+/** Why the server stops. */
+type StopReason = "eof" | "SIGINT" | "SIGTERM" | "stdout closed";
+
+/** Exit codes for a second signal while shutting down: 128 + the signal's number, as shells do. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Streams the server reads and writes; stdin and stdout unless a test gives others. */
 export interface ServeOptions {
@@ -19,15 +32,35 @@ export interface ServeOptions {
   output?: { write(bytes: Uint8Array): Promise<number> };
 }
 
-/** Serves MCP until stdin closes (or a signal arrives); returns the exit code. */
+/**
+ * Serves MCP until stdin closes, a signal arrives or stdout breaks; returns the exit code (0).
+ * Shutdown: requests under way are aborted (after {@link EOF_GRACE_MS} at stdin EOF, at once on a
+ * signal), queued answers are written within {@link FLUSH_TIMEOUT_MS}, then the session closes its
+ * port-forward and background work. A second SIGINT or SIGTERM exits the process at once.
+ */
 export async function serve(session: Session, options: ServeOptions = {}): Promise<number> {
   const input = options.input ?? Deno.stdin.readable;
   const writer = new LineWriter(options.output ?? Deno.stdout);
   const dispatcher = new Dispatcher(session, (message) => writer.write(message));
   const reader = input.getReader();
-  const stop = () => void reader.cancel().catch(() => {});
-  const signals = listenForSignals(stop);
-  writer.onClosed = stop;
+  let reason: StopReason | undefined;
+  const stop = (why: StopReason) => {
+    reason ??= why;
+    // Pending reads resolve as done; the read loop below then ends.
+    void reader.cancel().catch(() => {});
+  };
+  const removeSignals = listenForSignals((signal) => {
+    if (reason !== undefined && reason !== "eof") {
+      // Asked twice: whatever the first shutdown still waits for, stop now.
+      session.log.warn(`${signal} again: exiting at once`);
+      Deno.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    if (reason === "eof") reason = signal; // Shutting down already: skip the rest of the grace.
+    session.log.info(`${signal}: shutting down (send it again to exit at once)`);
+    dispatcher.abortAll();
+    stop(signal);
+  });
+  writer.onClosed = () => stop("stdout closed");
 
   if (!options.input && Deno.stdin.isTerminal()) {
     // Someone ran us by hand: say what we are waiting for instead of sitting silent.
@@ -58,21 +91,33 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
   });
 
   try {
-    while (true) {
+    while (reason === undefined) {
       const { done, value } = await reader.read();
       if (done) break;
       lines.push(value);
     }
   } catch {
-    // stdin failed or was cancelled by a signal: shut down the same way as at EOF.
+    // stdin failed: shut down the same way as at EOF.
   }
-  lines.end();
-  await dispatcher.drain(SHUTDOWN_GRACE_MS);
+  if (reason === undefined) {
+    reason = "eof";
+    lines.end();
+    // Answers to the last requests are still wanted; a hung one must not hold the exit.
+    await dispatcher.drain(EOF_GRACE_MS);
+  }
   dispatcher.abortAll();
-  await writer.flush();
+  await bounded(writer.flush(), FLUSH_TIMEOUT_MS);
+  writer.close();
   session.close();
-  signals();
+  removeSignals();
   return 0;
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function bounded(work: Promise<void>, ms: number): Promise<void> {
+  const wait = delay(ms);
+  await Promise.race([work, wait.promise]);
+  wait.cancel();
 }
 
 /** Splits a byte stream into lines, bounding how much one line may buffer. */
@@ -174,20 +219,30 @@ class LineWriter {
     });
   }
 
+  /** Resolves once everything written so far is out (or the output failed). */
   flush(): Promise<void> {
     return this.#queue;
   }
+
+  /** Drops anything still queued and writes nothing more. */
+  close(): void {
+    this.#closed = true;
+  }
 }
 
-function listenForSignals(onSignal: () => void): () => void {
-  const installed: Deno.Signal[] = [];
+function listenForSignals(
+  onSignal: (signal: "SIGINT" | "SIGTERM") => void,
+): () => void {
+  const installed: [Deno.Signal, () => void][] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => onSignal(signal);
     try {
-      Deno.addSignalListener(signal, onSignal);
-      installed.push(signal);
+      Deno.addSignalListener(signal, listener);
+      installed.push([signal, listener]);
     } catch {
       // SIGTERM cannot be listened for on Windows.
     }
   }
-  return () => installed.forEach((signal) => Deno.removeSignalListener(signal, onSignal));
+  return () =>
+    installed.forEach(([signal, listener]) => Deno.removeSignalListener(signal, listener));
 }

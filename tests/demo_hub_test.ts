@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { createDemoHub } from "../lib/demo/hub.ts";
-import { DEMO_START_TS } from "../lib/demo/mod.ts";
+import { demoData } from "../lib/demo/mod.ts";
+
+const DEMO_START_TS = demoData().startTs;
 import { TRACED_REQUEST_ID } from "../lib/demo/traffic.ts";
 import { HubClient, HubError } from "../lib/hub/client.ts";
 
@@ -110,16 +112,16 @@ demoTest("discovery offers the newest Hub's tools and the eight prompts", async 
 });
 
 demoTest(
-  "list_api_calls pages newest first with a default of 100 and a maximum of 1000",
+  "list_api_calls pages newest first with a default of 50 and a maximum of 1000",
   async (hub) => {
     const first = await hub.call("list_api_calls");
-    assert.equal(first.calls.length, 100);
+    assert.equal(first.calls.length, 50);
     assert.ok(first.total > 1900 && first.total < 2400, `total ${first.total}`);
     assert.equal(first.truncated, true);
-    assert.equal(first.next_offset, 100);
-    assert.ok(first.calls[0].ts >= first.calls[99].ts, "newest first");
-    const second = await hub.call("list_api_calls", { offset: 100, limit: 5 });
-    assert.ok(second.calls[0].ts <= first.calls[99].ts);
+    assert.equal(first.next_offset, 50);
+    assert.ok(first.calls[0].ts >= first.calls[49].ts, "newest first");
+    const second = await hub.call("list_api_calls", { offset: 50, limit: 5 });
+    assert.ok(second.calls[0].ts <= first.calls[49].ts);
     const all = await hub.call("list_api_calls", { limit: 1000 });
     assert.equal(all.calls.length, 1000);
     const last = await hub.call("list_api_calls", { offset: first.total - 2, limit: 10 });
@@ -171,8 +173,14 @@ demoTest(
     assert.equal(error.status, 400);
     assert.match(error.message, /invalid KFL filter: Expected RPAREN, got EOF at position 27/);
     const unknown = await hub.fail("list_api_calls", { kfl: "http && statuscode == 500" });
-    assert.match(unknown.message, /Unknown variable: statuscode/);
-    assert.match(unknown.message, /kubeshark:\/\/docs\/kfl2/);
+    assert.match(unknown.message, /unknown field `statuscode`.*did you mean `status_code`/);
+    // A long filter is echoed once, shortened to 200 characters.
+    const long = `statuscode == 500 && ${'path != "/x" && '.repeat(300)}http`;
+    const echoed = await hub.fail("list_api_calls", { kfl: long });
+    // The client may add a hint on a line of its own after the Hub's body.
+    const body = JSON.parse(echoed.message.split("\n")[0].replace(/^.*?(\{)/, "$1"));
+    assert.equal(body.kfl.length, 200);
+    assert.ok(!body.error.includes('path != "/x"'), "the error text does not repeat the filter");
   },
 );
 
@@ -181,10 +189,9 @@ demoTest("legacy KFL1 filters work and the answer says how they were translated"
   const current = await hub.call("list_api_calls", { kfl: "http && status_code == 404" });
   assert.equal(legacy.total, current.total);
   assert.ok(legacy.total > 0);
-  assert.deepEqual(legacy.kfl_translated, {
-    from: "http and response.status == 404",
-    to: "http && status_code == 404",
-  });
+  assert.equal(legacy.kfl_translated.from, "http and response.status == 404");
+  assert.equal(legacy.kfl_translated.to, "http && status_code == 404");
+  assert.match(legacy.kfl_translated.note, /KFL2/);
 });
 
 demoTest(
@@ -233,6 +240,7 @@ demoTest(
   async (hub) => {
     const { calls } = await hub.call("list_api_calls", {
       kfl: `map_get(request.headers, "x-request-id", "") == "${TRACED_REQUEST_ID}"`,
+      format: "full",
     });
     const services = new Set(calls.map((c: Json) => c.dst.svc));
     for (const svc of ["api-gateway", "checkout", "inventory", "payment"]) {
@@ -279,6 +287,7 @@ demoTest("debug_connection: cart's connections to redis-cache are refused", asyn
     state: "refused",
     svc: "redis-cache",
     limit: 5,
+    format: "full",
   });
   assert.ok(refused.total > 0);
   assert.equal(refused.flows[0].client.svc, "cart");
@@ -446,7 +455,11 @@ demoTest("a snapshot limited to one node holds only that node's traffic", async 
   const all = await hub.call("create_snapshot", {});
   assert.ok(one.packet_count < all.packet_count);
   await hub.call("start_snapshot_dissection", { snapshot_id: one.id });
-  const calls = await hub.call("list_api_calls", { snapshot_id: one.id, limit: 1000 });
+  const calls = await hub.call("list_api_calls", {
+    snapshot_id: one.id,
+    limit: 1000,
+    format: "full",
+  });
   assert.ok(calls.calls.every((c: Json) => c.dst.node === node || c.src.node === node));
   const exported = await hub.call("export_snapshot_pcap", { snapshot_id: one.id });
   assert.equal(exported.packets, one.packet_count);
@@ -475,4 +488,17 @@ demoTest("PCAP URLs with a malformed id or time are 400s", async (hub) => {
       assert.equal(error.status, 400, path);
     }
   }
+});
+
+demoTest("an unknown argument is a 400 naming it and the closest valid name", async (hub) => {
+  const error = await hub.fail("list_api_calls", { start_time: 1, namespace: "shop" });
+  assert.equal(error.status, 400);
+  assert.match(error.message, /unknown arguments `start_time` \(did you mean `start`\?\)/);
+  assert.match(error.message, /`namespace`/);
+  assert.match(
+    error.message,
+    /its arguments are kfl, limit, offset, start, end, format, snapshot_id/,
+  );
+  const flows = await hub.fail("list_l4_flows", { kfl: "tcp" });
+  assert.match(flows.message, /unknown argument `kfl`/);
 });

@@ -129,3 +129,17 @@ Deno.test("the funnel turns any library error into isError, and a bug into a sho
   );
   assert.throws(() => toolFailure("t", new McpError("invalid_params", "bad"), log), McpError);
 });
+
+Deno.test("progress only ever increases: repeated and smaller reports are dropped, none after cancel", async () => {
+  const { progressSender } = await import("../lib/dispatcher.ts");
+  const sent: { params: { progress: number } }[] = [];
+  const controller = new AbortController();
+  const report = progressSender("p1", controller.signal, (m) => sent.push(m as never));
+  for (const value of [1, 1, 0.5, 2, 3, 2.5, 3]) report(value, 10);
+  controller.abort();
+  report(4, 10);
+  assert.deepEqual(sent.map((m) => m.params.progress), [1, 2, 3]);
+  const silent: unknown[] = [];
+  progressSender(undefined, new AbortController().signal, (m) => silent.push(m))(1);
+  assert.deepEqual(silent, []);
+});

@@ -102,15 +102,17 @@ Deno.test("protocol-specific fields: DNS rcode, Redis keys, Kafka API names, SQL
   assert.equal(count("!grpc && grpc_status == -1"), calls.length - count("grpc"));
 });
 
-Deno.test("timestamps compare with timestamp() and now() - duration()", () => {
-  const end = demoData().endTs;
+Deno.test("timestamps compare with timestamp() and now() - duration() (now is the wall clock)", () => {
+  const before = Date.now();
+  const recent = count('timestamp > now() - duration("10m")');
+  const after = Date.now();
+  assert.ok(recent > 0, "the hour ends when the process started: its last minutes are recent");
+  assert.ok(recent <= calls.filter((c) => c.ts > before - 600_000).length);
+  assert.ok(recent >= calls.filter((c) => c.ts > after - 600_000).length);
+  const middle = demoData().startTs + 30 * 60_000;
   assert.equal(
-    count('timestamp > now() - duration("10m")'),
-    calls.filter((c) => c.ts > end - 600_000).length,
-  );
-  assert.equal(
-    count('timestamp < timestamp("2026-11-20T14:30:00Z")'),
-    calls.filter((c) => c.ts < Date.UTC(2026, 10, 20, 14, 30)).length,
+    count(`timestamp < timestamp("${new Date(middle).toISOString()}")`),
+    calls.filter((c) => c.ts < middle).length,
   );
 });
 
@@ -129,8 +131,18 @@ Deno.test("syntax errors carry the position and what was expected", () => {
 });
 
 Deno.test("unknown fields and type mix-ups are caught before evaluation, with a hint", () => {
-  assert.match(compileError("statuscode == 500").message, /Unknown variable: statuscode.*kfl2/);
-  assert.match(compileError('src.pod.nmae == "x"').message, /No such key: nmae/);
+  assert.match(
+    compileError("statuscode == 500").message,
+    /unknown field `statuscode` at position 0; did you mean `status_code`\?/,
+  );
+  assert.match(
+    compileError('src.pod.nmae == "x"').message,
+    /unknown field `src.pod.nmae` at position 8; did you mean `src.pod.name`\?/,
+  );
+  assert.match(
+    compileError("zzzqqq == 1").message,
+    /unknown field `zzzqqq`.*kubeshark:\/\/docs\/kfl2/,
+  );
   assert.match(
     compileError('status_code == "500"').message,
     /no such overload: int == string.*ints/,
@@ -166,4 +178,42 @@ Deno.test("legacy rewrites never reach inside string literals, triple-quoted one
   assert.equal(translateLegacy(`path == "/q contains 'x'"`), `path == "/q contains 'x'"`);
   assert.equal(translateLegacy('path == """x "and" y"""'), 'path == """x "and" y"""');
   assert.equal(translateLegacy(`url contains "a and b" and dns`), `url.contains("a and b") && dns`);
+});
+
+Deno.test("AND, OR and NOT in any case are translated to &&, || and !", () => {
+  assert.equal(translateLegacy("http AND status_code >= 500"), "http && status_code >= 500");
+  assert.equal(count("http OR dns"), count("http || dns"));
+  assert.equal(count("NOT http"), count("!http"));
+  assert.equal(translateLegacy('path == "a and b"'), 'path == "a and b"', "literals untouched");
+});
+
+Deno.test("a single = is refused with a hint to write ==", () => {
+  const error = compileError('method = "GET"');
+  assert.equal(error.position, 7);
+  assert.match(error.message, /`=` at position 7 is not a KFL2 operator; compare with `==`/);
+  assert.equal(
+    count('method == "GET" && path != "/x" && status_code >= 0'),
+    count('method == "GET"'),
+  );
+});
+
+Deno.test("a type mix-up names the field involved and its type", () => {
+  assert.match(compileError('status_code == "500"').message, /status_code is an int/);
+  assert.match(compileError("method == 5").message, /method is a string/);
+  assert.doesNotMatch(compileError("method == 5").message, /status_code is/);
+  assert.match(compileError('elapsed_time > "5"').message, /elapsed_time is an int/);
+  assert.match(compileError('namespaces.contains("shop")').message, /"value" in list/);
+});
+
+Deno.test('`list contains "x"` (KFL1) becomes an exists() over the list', () => {
+  assert.equal(
+    translateLegacy('dns_questions contains "minexmr"'),
+    'dns_questions.exists(x, x.contains("minexmr"))',
+  );
+  assert.ok(count('dns_questions contains "minexmr"') > 0);
+  assert.equal(
+    count('dns_questions contains "minexmr"'),
+    count('dns && dns_questions.exists(q, q.contains("minexmr"))'),
+  );
+  assert.equal(translateLegacy('path contains "/api"'), 'path.contains("/api")');
 });

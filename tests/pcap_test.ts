@@ -19,8 +19,10 @@ const HAS_TSHARK = installed("tshark");
 const IN_CI = Deno.env.get("CI") === "true";
 if (!HAS_TCPDUMP && !IN_CI) console.error("pcap_test: tcpdump not installed; reader tests skipped");
 
-async function exportPcap(args: Record<string, unknown>) {
-  const client = new HubClient("http://kubeshark-demo.invalid", { transport: createDemoHub() });
+async function exportPcap(
+  args: Record<string, unknown>,
+  client = new HubClient("http://kubeshark-demo.invalid", { transport: createDemoHub() }),
+) {
   const exported = (await client.callTool("export_snapshot_pcap", args)).json as {
     path: string;
     packets: number;
@@ -140,4 +142,49 @@ Deno.test("PCAP records are in time order", async () => {
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("an export is built once: the tool and the file route serve the same cached bytes", async () => {
+  const { DemoState } = await import("../lib/demo/state.ts");
+  const { exportSnapshotPcap } = await import("../lib/demo/tools/snapshots.ts");
+  const { snapshotPcap } = await import("../lib/demo/exports.ts");
+  const state = new DemoState(() => Promise.resolve(demoData()));
+  await state.load();
+  let builds = 0;
+  const build = state.export.bind(state);
+  state.export = (key, make) =>
+    build(key, () => {
+      builds++;
+      return make();
+    });
+  const args = { snapshot_id: "snap-before-deploy", bpf_filter: "tcp  and port 8080", nodes: [] };
+  const first = await exportSnapshotPcap.handler(args as never, state) as { path: string };
+  const query = new URL(first.path, "http://hub.invalid/api/").searchParams;
+  const served = await snapshotPcap(state, "snap-before-deploy", query);
+  const again = await snapshotPcap(state, "snap-before-deploy", query);
+  assert.equal(served, again);
+  await exportSnapshotPcap.handler(args as never, state);
+  assert.equal(builds, 1, "built once for the tool, the file route and a repeated export");
+  await snapshotPcap(state, "snap-before-deploy", new URLSearchParams({ bpf_filter: "udp" }));
+  assert.equal(builds, 2, "other options are another export");
+});
+
+Deno.test({
+  name: "tcpdump sees one SYN per TCP flow: reused connections are one conversation each",
+  ignore: !HAS_TCPDUMP && !IN_CI,
+  fn: async () => {
+    const client = new HubClient("http://kubeshark-demo.invalid", { transport: createDemoHub() });
+    const all = (await client.callTool("create_snapshot", {})).json as { id: string };
+    const { file } = await exportPcap({ snapshot_id: all.id }, client);
+    try {
+      const { stdout } = await run("tcpdump", ["-nn", "-r", file, "tcp[tcpflags] == tcp-syn"]);
+      const syns = stdout.trim().split("\n").filter(Boolean).length;
+      const tcpFlows = demoData().flows.filter((f) => f.proto === "tcp");
+      assert.equal(syns, tcpFlows.length);
+      const tcpCalls = demoData().calls.filter((c) => c.proto !== "dns").length;
+      assert.ok(tcpCalls > syns, "keep-alive: fewer handshakes than calls");
+    } finally {
+      await Deno.remove(file);
+    }
+  },
 });

@@ -112,6 +112,9 @@ export function buildCluster(random: Random, startTs: number): Cluster {
     }
   }
   const nodeOf = (name: string) => nodes.find((node) => node.name === name)!;
+  // Ephemeral ports go up per pod, as Linux hands them out: no two connections of a pod share a
+  // 4-tuple in the hour, so each flow is one conversation in the PCAP.
+  const nextPort = new Map<string, number>();
   return {
     nodes,
     pods,
@@ -129,9 +132,13 @@ export function buildCluster(random: Random, startTs: number): Cluster {
       return found;
     },
     client(pod) {
+      const previous = nextPort.get(pod.name) ?? random.int(32768, 40000);
+      let port = previous + random.int(1, 4);
+      if (port > 60999) port = 32768;
+      nextPort.set(pod.name, port);
       return {
         ip: pod.ip,
-        port: random.int(32768, 60999),
+        port,
         pod: pod.name,
         namespace: pod.namespace,
         service: pod.service,

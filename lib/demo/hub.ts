@@ -6,34 +6,57 @@
 import { z } from "zod";
 import { formatIssues } from "../protocol.ts";
 import { VERSION } from "../version.ts";
-import { demoData } from "./mod.ts";
+import DEMO_TOOL_DESCRIPTORS from "./discovery.json" with { type: "json" };
+import { snapshotPcap, streamBytes } from "./exports.ts";
 import { DEMO_PROMPTS } from "./prompts.ts";
-import { DEMO_TOOLS, DemoState, HubRequestError, snapshotPcap } from "./tools.ts";
+import { DemoState, HubRequestError } from "./state.ts";
 
 /** The name the demo Hub announces. */
 export const DEMO_HUB_NAME = "kubeshark-demo-hub";
 
-/** A fetch-like handler for the demo Hub, with its own state (snapshots, dissection switch). */
-export function createDemoHub(): (request: Request) => Promise<Response> {
-  const data = demoData();
-  const state = new DemoState(data);
-  const discovery = {
-    name: DEMO_HUB_NAME,
-    description: "Kubeshark demo Hub: an hour of synthetic traffic from a sample shop " +
-      "(not a real cluster).",
-    version: VERSION,
-    tools: DEMO_TOOLS.map((tool) => {
-      const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
-      return { name: tool.name, description: tool.description, inputSchema };
-    }),
-    prompts: DEMO_PROMPTS,
-  };
+/**
+ * The discovery document. Its tool list is a stored copy of the descriptors (discovery.json), so
+ * answering it loads no tool module, builds no zod schema and generates no traffic.
+ */
+const DISCOVERY = {
+  name: DEMO_HUB_NAME,
+  description: "Kubeshark demo Hub: an hour of synthetic traffic from a sample shop " +
+    "(not a real cluster), ending when the server started.",
+  version: VERSION,
+  tools: DEMO_TOOL_DESCRIPTORS,
+  prompts: DEMO_PROMPTS,
+};
+
+let toolsModule: Promise<typeof import("./tools/mod.ts")> | undefined;
+
+/** Options of `createDemoHub`. */
+export interface DemoHubOptions {
+  /** When the demo's hour ends, Unix ms (default: when the process started). */
+  endTs?: number;
+  /** Called when the data is generated (once, on the first data call); tests watch it. */
+  onLoad?: () => void;
+}
+
+/**
+ * A fetch-like handler for the demo Hub, with its own state (snapshots, dissection switch). The
+ * traffic is generated on the first data call; discovery only describes the tools.
+ */
+export function createDemoHub(
+  options: DemoHubOptions = {},
+): (request: Request) => Promise<Response> {
+  const state = new DemoState(async () => {
+    const { demoData } = await import("./mod.ts");
+    options.onLoad?.();
+    return demoData(options.endTs);
+  });
   return async (request) => {
     const url = new URL(request.url);
     try {
-      if (url.pathname === "/api/mcp" && request.method === "GET") return Response.json(discovery);
+      if (url.pathname === "/api/mcp" && request.method === "GET") {
+        return Response.json(DISCOVERY);
+      }
       if (url.pathname === "/api/mcp/tools/call" && request.method === "POST") {
-        return Response.json(callTool(await request.text(), state));
+        return Response.json(await callTool(await request.text(), state));
       }
       const pcap = /^\/api\/snapshots\/([^/]+)\/data\.pcap$/.exec(url.pathname);
       if (pcap && request.method === "GET") {
@@ -43,10 +66,12 @@ export function createDemoHub(): (request: Request) => Promise<Response> {
         } catch {
           throw new HubRequestError(400, `"${pcap[1]}" is not a valid snapshot id`);
         }
-        const { bytes } = snapshotPcap(state, id, url.searchParams);
-        return new Response(bytes, {
+        await state.load();
+        const { bytes } = await snapshotPcap(state, id, url.searchParams);
+        return new Response(streamBytes(bytes), {
           headers: {
             "content-type": "application/vnd.tcpdump.pcap",
+            "content-length": String(bytes.length),
             "content-disposition": `attachment; filename="${pcap[1]}.pcap"`,
           },
         });
@@ -65,7 +90,7 @@ export function createDemoHub(): (request: Request) => Promise<Response> {
   };
 }
 
-function callTool(body: string, state: DemoState): unknown {
+async function callTool(body: string, state: DemoState): Promise<unknown> {
   let call: unknown;
   try {
     call = JSON.parse(body);
@@ -79,11 +104,23 @@ function callTool(body: string, state: DemoState): unknown {
   if (!envelope.success) {
     throw new HubRequestError(400, `invalid tool call: ${formatIssues(envelope.error)}`);
   }
+  const { DEMO_TOOLS } = await (toolsModule ??= import("./tools/mod.ts"));
   const tool = DEMO_TOOLS.find((candidate) => candidate.name === envelope.data.name);
   if (!tool) {
     throw new HubRequestError(404, `unknown tool: ${envelope.data.name}`);
   }
-  const args = tool.input.safeParse(envelope.data.arguments ?? {});
+  const given = envelope.data.arguments ?? {};
+  const known = Object.keys(tool.input.shape);
+  const unknown = Object.keys(given).filter((key) => !known.includes(key));
+  if (unknown.length) {
+    throw new HubRequestError(
+      400,
+      `unknown argument${unknown.length > 1 ? "s" : ""} ${
+        unknown.map((key) => `\`${key.slice(0, 60)}\`${didYouMean(key, known)}`).join(", ")
+      } for ${tool.name}; its arguments are ${known.join(", ") || "none"}`,
+    );
+  }
+  const args = tool.input.safeParse(given);
   if (!args.success) {
     // Kubeshark's Hub answers a missing id with exactly this body.
     const missingId = args.error.issues.some((issue) => issue.path[0] === "id");
@@ -94,5 +131,35 @@ function callTool(body: string, state: DemoState): unknown {
         : `invalid arguments for ${tool.name}: ${formatIssues(args.error)}`,
     );
   }
-  return tool.handler(args.data as never, state);
+  await state.load();
+  return await tool.handler(args.data as never, state);
+}
+
+/** ` (did you mean \`x\`?)` for the known name closest to `key`, when one is close. */
+function didYouMean(key: string, known: string[]): string {
+  const distance = (a: string, b: string) => {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const current = [i];
+      for (let j = 1; j <= b.length; j++) {
+        current[j] = Math.min(
+          previous[j] + 1,
+          current[j - 1] + 1,
+          previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      previous = current;
+    }
+    return previous[b.length];
+  };
+  const lower = key.toLowerCase();
+  const best = known
+    .map((name) => ({
+      name,
+      score: name.startsWith(lower) || lower.startsWith(name) ? 0 : distance(lower, name),
+    }))
+    .sort((a, b) => a.score - b.score)[0];
+  return best && best.score <= Math.max(2, Math.floor(best.name.length / 3))
+    ? ` (did you mean \`${best.name}\`?)`
+    : "";
 }

@@ -5,10 +5,8 @@
  */
 import { Environment } from "@marcbachmann/cel-js";
 import { RE2JS } from "re2js";
-import { DEMO_START_TS } from "./mod.ts";
-import type { ApiCall } from "./types.ts";
 
-const DEMO_END_TS = DEMO_START_TS + 3_600_000;
+import type { ApiCall } from "./types.ts";
 
 /** A filter that did not compile: where, and what was expected. */
 export class KflError extends Error {
@@ -185,13 +183,15 @@ function kflEnvironment(): Environment {
     "map_get(map<string, string>, string, string): string",
     (map: unknown, key: string, fallback: string) => lookup(map, key) ?? fallback,
   );
-  // KFL2 fixes now() when the filter is created; the demo's "now" is the end of its hour.
-  env.registerFunction("now(): google.protobuf.Timestamp", () => new Date(DEMO_END_TS));
+  // KFL2 fixes now() when the filter is created (the demo's hour ends when the server started).
+  env.registerFunction("now(): google.protobuf.Timestamp", () => filterNow);
   environment = env;
   return env;
 }
 
 const RE2_MATCHES = "kfl_re2_matches";
+/** now() of the filter being evaluated: the time it was compiled. */
+let filterNow = new Date(0);
 const patterns = new Map<string, RE2JS>();
 
 function re2Matches(text: string, pattern: string): boolean {
@@ -219,6 +219,7 @@ export function compileKfl(text: string): KflFilter {
     return { expression: "", matches: () => true, runtimeErrors: () => ({ count: 0 }) };
   }
   const expression = translateLegacy(source);
+  checkAssignment(expression);
   // KFL2's .matches() is RE2: linear time, so no pattern can stall the server. cel-js's own
   // matches() uses JavaScript's backtracking RegExp and cannot be replaced, so calls are routed to
   // an RE2 function under another name (errors are reported with the user's spelling).
@@ -237,6 +238,7 @@ export function compileKfl(text: string): KflFilter {
   }
   checkPatterns(expression);
   const evaluate = env.parse(internal);
+  const created = new Date();
   let count = 0;
   let first: string | undefined;
   return {
@@ -244,6 +246,7 @@ export function compileKfl(text: string): KflFilter {
     ...(expression !== source ? { translatedFrom: source } : {}),
     matches(call) {
       try {
+        filterNow = created;
         return evaluate(kflView(call)) === true;
       } catch (error) {
         count++;
@@ -272,9 +275,9 @@ function checkPatterns(expression: string): void {
     } catch (error) {
       const position = (match.index ?? 0) + match[0].indexOf(match[1]);
       throw new KflError(
-        `invalid regular expression ${match[1]} at position ${position}: ${
-          (error as Error).message
-        } ` +
+        `invalid regular expression ${
+          match[1].length > 60 ? `${match[1].slice(0, 59)}…` : match[1]
+        } at position ${position}: ${(error as Error).message} ` +
           "(KFL2 uses RE2 syntax: no lookarounds or backreferences)",
         position,
         expression,
@@ -290,21 +293,142 @@ function kflError(error: unknown, expression: string, internal: string): KflErro
   const at = err.node?.pos ?? 0;
   const renamedBefore = internal.slice(0, at).split(`.${RE2_MATCHES}(`).length - 1;
   const position = Math.max(0, at - renamedBefore * (RE2_MATCHES.length - "matches".length));
-  let hint = "";
-  if (/Unknown variable|No such key/.test(message)) {
-    hint = " (see kubeshark://docs/kfl2 for the fields; e.g. status_code, method, path, " +
-      "src.pod.namespace, dst.service.name, elapsed_time)";
+  let text = `${message} at position ${position}`;
+  const unknown = /^(?:Unknown variable|No such key): (\w+)/.exec(message);
+  if (unknown) {
+    const path = fieldPathAt(expression, position, unknown[1]);
+    const suggestions = closestFields(path);
+    text = `unknown field \`${path}\` at position ${position}` +
+      (suggestions.length
+        ? `; did you mean ${suggestions.map((name) => `\`${name}\``).join(" or ")}?`
+        : "; see kubeshark://docs/kfl2 for the fields (e.g. status_code, method, path, " +
+          "src.pod.namespace, dst.service.name, elapsed_time)");
+  } else if (/Unexpected character: '?[A-Z]/.test(message) && /\b(AND|OR|NOT)\b/.test(expression)) {
+    text += "; KFL2 combines conditions with && and || (and negates with !), not AND/OR/NOT";
   } else if (/overload/.test(message)) {
-    hint = " (check the types: status_code and elapsed_time are ints, names are strings)";
+    text += `; ${typeHint(message, expression)}`;
   }
-  return new KflError(`${message} at position ${position}${hint}`, position, expression);
+  return new KflError(text, position, expression);
+}
+
+/** `=` alone is no KFL2 operator: a 400 that says to write `==`. */
+function checkAssignment(expression: string): void {
+  let offset = 0;
+  for (const [index, part] of expression.split(LITERAL).entries()) {
+    if (index % 2 === 0) {
+      const match = /(?<![=!<>])=(?![=~])/.exec(part);
+      if (match) {
+        const position = offset + match.index;
+        throw new KflError(
+          `\`=\` at position ${position} is not a KFL2 operator; compare with \`==\` ` +
+            "(e.g. `method == 'GET'`), and combine with && and ||",
+          position,
+          expression,
+        );
+      }
+    }
+    offset += part.length;
+  }
+}
+
+/** The dotted field path around `position` (where cel-js reports the unknown part). */
+function fieldPathAt(expression: string, position: number, part: string): string {
+  const found = expression.indexOf(part, position) >= 0
+    ? expression.indexOf(part, position)
+    : expression.indexOf(part);
+  if (found < 0) return part;
+  let start = found;
+  while (start > 0 && /[\w.]/.test(expression[start - 1])) start--;
+  return expression.slice(start, found + part.length);
+}
+
+/** Every field a filter can name, dotted, with its type. */
+function fieldTypes(): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const name of BOOLS) fields.set(name, "bool");
+  for (const name of INTS) fields.set(name, "int");
+  for (const name of STRINGS) fields.set(name, "string");
+  for (const name of STRING_LISTS) fields.set(name, "list of strings");
+  for (const name of STRING_MAPS) fields.set(name, "map of strings");
+  fields.set("timestamp", "timestamp");
+  for (const side of ["src", "dst"]) {
+    for (const [key, type] of Object.entries(PEER_SCHEMA)) {
+      if (typeof type === "string") fields.set(`${side}.${key}`, type);
+      else for (const sub of Object.keys(type)) fields.set(`${side}.${key}.${sub}`, "string");
+    }
+  }
+  for (const message of ["request", "response"]) {
+    for (const key of Object.keys(MESSAGE_SCHEMA)) {
+      fields.set(`${message}.${key}`, "map of strings");
+    }
+  }
+  return fields;
+}
+
+/** The one or two known fields closest to `path` (edit distance), if any is close enough. */
+export function closestFields(path: string): string[] {
+  const scored = [...fieldTypes().keys()]
+    .map((name) => ({ name, distance: editDistance(path.toLowerCase(), name) }))
+    .filter(({ name, distance }) => distance <= Math.max(2, Math.floor(name.length / 4)))
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+  return scored.filter(({ distance }) => distance === scored[0].distance).slice(0, 2)
+    .map(({ name }) => name);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** A hint for a type mismatch that names the fields of the filter whose type is involved. */
+function typeHint(message: string, expression: string): string {
+  if (/list\.contains/.test(message)) {
+    return 'lists have no .contains(): write "value" in list, or ' +
+      'list.exists(x, x.contains("part")) for a substring';
+  }
+  const types = /overload[^:]*: (\w+) [^\w\s]+ (\w+)/.exec(message);
+  const code = expression.split(LITERAL).filter((_, index) => index % 2 === 0).join(" ");
+  const fields = [...fieldTypes()].filter(([name]) =>
+    new RegExp(`(?<![\\w.])${name.replaceAll(".", "\\.")}(?![\\w.])`).test(code)
+  );
+  const left = types?.[1];
+  const named = fields.filter(([, type]) => !left || type === left || type.startsWith(left));
+  const described = (named.length ? named : fields).slice(0, 3)
+    .map(([name, type]) => `${name} is ${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`);
+  const fix = left === "int"
+    ? "compare ints with numbers, no quotes (e.g. status_code == 500, elapsed_time > 100000)"
+    : left === "string"
+    ? 'compare strings with quoted text (e.g. method == "GET"); status_code, elapsed_time and ' +
+      "the ports are ints"
+    : /matching overload for '(.+)'/.test(message)
+    ? `the arguments of ${/matching overload for '(.+)'/.exec(message)![1]} have the wrong ` +
+      'types: text goes in quotes (path.contains("/api")), numbers without'
+    : "compare values of the same type";
+  return described.length ? `${described.join(", ")}: ${fix}` : fix;
+}
+
+/** The error's fields for the Hub's 400 body: the filter once, shortened to 200 characters. */
+export function describeKflError(error: KflError): Record<string, unknown> {
+  const kfl = error.kfl.length > 200 ? `${error.kfl.slice(0, 199)}…` : error.kfl;
+  return { kfl, position: error.position };
 }
 
 // Legacy (KFL1) spellings from Kubeshark's older docs, rewritten outside string literals.
 const LEGACY_REWRITES: [RegExp, string][] = [
-  [/\band\b/g, "&&"],
-  [/\bor\b/g, "||"],
-  [/\bnot\s+/g, "!"],
+  [/\band\b/gi, "&&"],
+  [/\bor\b/gi, "||"],
+  [/\bnot\s+/gi, "!"],
   [/\bresponse\.status\b/g, "status_code"],
   [/\brequest\.path\b/g, "path"],
   [/\brequest\.method\b/g, "method"],
@@ -320,7 +444,15 @@ export function translateLegacy(source: string): string {
   return mapCode(source, (code, nextLiteral) => {
     for (const [pattern, replacement] of LEGACY_REWRITES) code = code.replace(pattern, replacement);
     // KFL1's infix `x contains "y"` → `x.contains("y")`: the operand is the literal that follows.
-    if (nextLiteral !== undefined && /\s+contains\s*$/.test(code)) {
+    // On a list (dns_questions, namespaces…) it means "an element contains y".
+    const infix = /([\w.]+)\s+contains\s*$/.exec(code);
+    if (nextLiteral !== undefined && infix) {
+      if (STRING_LISTS.includes(infix[1])) {
+        return {
+          code: code.slice(0, infix.index) + `${infix[1]}.exists(x, x.contains(`,
+          close: "))",
+        };
+      }
       return { code: code.replace(/\s+contains\s*$/, ".contains("), close: ")" };
     }
     return { code };

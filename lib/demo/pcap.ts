@@ -1,7 +1,10 @@
 /**
- * PCAP files of the demo's traffic (libpcap format, Ethernet). Each TCP call becomes a real
- * conversation (handshake, request, response, close) with its protocol's wire format where that is
- * simple (HTTP/1.1, RESP, PostgreSQL simple query, DNS); refused connections are a SYN and a RST.
+ * PCAP files of the demo's traffic (libpcap format, Ethernet). One L4 flow is one conversation:
+ * a TCP connection opens with a handshake, carries each of its calls in turn (the request, then the
+ * response, in its protocol's wire format where that is simple: HTTP/1.1, RESP, PostgreSQL simple
+ * query, DNS) and closes with FIN when it has been idle for the keep-alive timeout (flows still
+ * open at the end of the hour have no FIN); a refused connection is a SYN and a RST. The flow
+ * table's packet and byte counts are computed from the same layout (`flowPackets`).
  */
 import type { ApiCall, L4Flow, Peer } from "./types.ts";
 
@@ -13,110 +16,232 @@ const PSH = 0x08;
 const ACK = 0x10;
 const FIN = 0x01;
 
-/** Accumulates frames, and lays them out in time order (conversations interleave). */
-class PcapWriter {
-  #frames: { tsUs: number; frame: Uint8Array }[] = [];
+/** Bytes of Ethernet + IPv4 + TCP headers (no options), and of Ethernet + IPv4 + UDP. */
+export const TCP_OVERHEAD = 54;
+const UDP_OVERHEAD = 42;
 
-  get packets(): number {
-    return this.#frames.length;
-  }
-
-  /** Adds one frame captured at `tsUs` (µs since the epoch). */
-  frame(tsUs: number, frame: Uint8Array): void {
-    this.#frames.push({ tsUs, frame });
-  }
-
-  bytes(): Uint8Array<ArrayBuffer> {
-    // A stable sort keeps each conversation's packets in order at equal timestamps.
-    const frames = [...this.#frames].sort((a, b) => a.tsUs - b.tsUs);
-    const out = new Uint8Array(24 + frames.reduce((sum, f) => sum + 16 + f.frame.length, 0));
-    const view = new DataView(out.buffer);
-    view.setUint32(0, 0xa1b2c3d4, true); // microsecond timestamps
-    view.setUint16(4, 2, true);
-    view.setUint16(6, 4, true);
-    view.setUint32(16, 65535, true); // snaplen
-    view.setUint32(20, 1, true); // LINKTYPE_ETHERNET
-    let offset = 24;
-    for (const { tsUs, frame } of frames) {
-      view.setUint32(offset, Math.floor(tsUs / 1e6), true);
-      view.setUint32(offset + 4, tsUs % 1e6, true);
-      view.setUint32(offset + 8, frame.length, true);
-      view.setUint32(offset + 12, frame.length, true);
-      out.set(frame, offset + 16);
-      offset += 16 + frame.length;
-    }
-    return out;
-  }
+/** One packet of a flow, as the layout places it. */
+export interface FlowPacket {
+  /** Capture time, µs since the epoch. */
+  tsUs: number;
+  fromClient: boolean;
+  /** TCP flags (0 for UDP). */
+  flags: number;
+  seq: number;
+  ack: number;
+  payload: Uint8Array;
+  /** The packet's length on the wire (Ethernet frame). */
+  frameBytes: number;
 }
 
-/** Which packets a BPF-like filter keeps (the subset the demo understands). */
+/** Which packets a BPF-like filter keeps (the subset the demo understands), packet by packet. */
 export type PacketFilter = (src: Peer, dst: Peer, proto: "tcp" | "udp") => boolean;
 
-/** Writes the calls and refused flows in time order, keeping what `filter` accepts. */
-export function buildPcap(
-  calls: ApiCall[],
-  refused: L4Flow[],
-  filter: PacketFilter = () => true,
-): { bytes: Uint8Array<ArrayBuffer>; packets: number } {
-  const writer = new PcapWriter();
-  for (const call of calls) {
-    if (filter(call.src, call.dst, call.proto === "dns" ? "udp" : "tcp")) writeCall(writer, call);
+/** The packets of one flow, in order. */
+export function flowPackets(flow: L4Flow): FlowPacket[] {
+  const packets: FlowPacket[] = [];
+  if (flow.proto === "udp") {
+    for (const call of flow.calls) {
+      const [request, response] = callPayloads(call);
+      const t0 = call.ts * 1000;
+      packets.push(udp(t0, true, request), udp(t0 + call.elapsedUs, false, response));
+    }
+    return packets;
   }
-  for (const flow of refused) {
-    if (filter(flow.client, flow.server, "tcp")) writeRefused(writer, flow);
+  let c = isn(flow.id, 1);
+  let s = isn(flow.id, 2);
+  const send = (tsUs: number, fromClient: boolean, flags: number, payload: Uint8Array = EMPTY) => {
+    packets.push({
+      tsUs,
+      fromClient,
+      flags,
+      seq: fromClient ? c : s,
+      ack: flags & ACK ? (fromClient ? s : c) : 0,
+      payload,
+      frameBytes: TCP_OVERHEAD + payload.length,
+    });
+    const advance = payload.length + (flags & (SYN | FIN) ? 1 : 0);
+    if (fromClient) c = (c + advance) >>> 0;
+    else s = (s + advance) >>> 0;
+  };
+  const open = flow.openUs;
+  if (flow.state === "refused") {
+    send(open, true, SYN);
+    // The RST acknowledges the SYN.
+    packets.push({
+      tsUs: open + 120,
+      fromClient: false,
+      flags: RST | ACK,
+      seq: 0,
+      ack: c,
+      payload: EMPTY,
+      frameBytes: TCP_OVERHEAD,
+    });
+    return packets;
   }
-  return { bytes: writer.bytes(), packets: writer.packets };
+  const handshake = flow.handshakeUs ?? 100;
+  send(open, true, SYN);
+  send(open + Math.floor(handshake / 2), false, SYN | ACK);
+  send(open + handshake, true, ACK);
+  for (const call of flow.calls) {
+    const [request, response] = callPayloads(call);
+    const t0 = call.ts * 1000;
+    send(t0, true, PSH | ACK, request);
+    send(t0 + call.elapsedUs, false, PSH | ACK, response);
+  }
+  if (flow.closeUs !== undefined) {
+    send(flow.closeUs, true, FIN | ACK);
+    send(flow.closeUs + 100, false, FIN | ACK);
+    send(flow.closeUs + 150, true, ACK);
+  }
+  return packets;
 }
 
-function writeCall(writer: PcapWriter, call: ApiCall): void {
-  const [request, response] = payloads(call);
-  const t0 = call.ts * 1000;
-  const t1 = t0 + call.elapsedUs;
-  if (call.proto === "dns") {
-    writer.frame(t0, udpFrame(call.src, call.dst, request));
-    writer.frame(t1, udpFrame(call.dst, call.src, response));
-    return;
-  }
-  // Each call its own sequence space: keep-alive calls share ports, not conversations.
-  const clientIsn = isn(call.id, 1);
-  const serverIsn = isn(call.id, 2);
-  let c = clientIsn;
-  let s = serverIsn;
-  const toServer = (ts: number, flags: number, data: Uint8Array = new Uint8Array()) => {
-    writer.frame(ts, tcpFrame(call.src, call.dst, c, s, flags, data));
-    c += data.length + (flags & (SYN | FIN) ? 1 : 0);
+const EMPTY = new Uint8Array();
+
+function udp(tsUs: number, fromClient: boolean, payload: Uint8Array): FlowPacket {
+  return {
+    tsUs,
+    fromClient,
+    flags: 0,
+    seq: 0,
+    ack: 0,
+    payload,
+    frameBytes: UDP_OVERHEAD + payload.length,
   };
-  const toClient = (ts: number, flags: number, data: Uint8Array = new Uint8Array()) => {
-    writer.frame(ts, tcpFrame(call.dst, call.src, s, c, flags, data));
-    s += data.length + (flags & (SYN | FIN) ? 1 : 0);
-  };
-  writer.frame(t0 - 300, tcpFrame(call.src, call.dst, c, 0, SYN));
-  c += 1;
-  toClient(t0 - 200, SYN | ACK);
-  toServer(t0 - 100, ACK);
-  toServer(t0, PSH | ACK, request);
-  toClient(t1, PSH | ACK, response);
-  toServer(t1 + 50, FIN | ACK);
-  toClient(t1 + 100, FIN | ACK);
-  toServer(t1 + 150, ACK);
 }
 
-function isn(id: string, salt: number): number {
+function isn(id: number, salt: number): number {
   let hash = 2166136261 ^ salt;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
+  hash = Math.imul(hash ^ id, 16777619);
+  hash = Math.imul(hash ^ (id >>> 16), 16777619);
   return hash >>> 0;
 }
 
-function writeRefused(writer: PcapWriter, flow: L4Flow): void {
-  const isn = (flow.client.port * 7919) >>> 0;
-  writer.frame(flow.firstTs * 1000, tcpFrame(flow.client, flow.server, isn, 0, SYN));
-  writer.frame(
-    flow.firstTs * 1000 + 120,
-    tcpFrame(flow.server, flow.client, 0, isn + 1, RST | ACK),
-  );
+/** What an export keeps: a window (µs, end excluded), nodes and a packet filter. */
+export interface PcapScope {
+  fromUs: number;
+  toUs: number;
+  nodes: readonly string[];
+  filter: PacketFilter;
 }
 
-/** The request and response bytes of a call in its protocol's wire format. */
+/** Writes the packets of `flows` that fall in `scope`, in time order. */
+export function buildPcap(
+  flows: readonly L4Flow[],
+  scope: PcapScope,
+): { bytes: Uint8Array<ArrayBuffer>; packets: number } {
+  const kept: { packet: FlowPacket; flow: L4Flow }[] = [];
+  let size = 24;
+  for (const flow of flows) {
+    if (!scope.nodes.includes(flow.node)) continue;
+    if (flow.lastTs * 1000 < scope.fromUs || flow.openUs >= scope.toUs) continue;
+    for (const packet of flowPackets(flow)) {
+      if (packet.tsUs < scope.fromUs || packet.tsUs >= scope.toUs) continue;
+      const [src, dst] = packet.fromClient
+        ? [flow.client, flow.server]
+        : [flow.server, flow.client];
+      if (!scope.filter(src, dst, flow.proto)) continue;
+      kept.push({ packet, flow });
+      size += 16 + packet.frameBytes;
+    }
+  }
+  // A stable sort keeps each conversation's packets in order at equal timestamps.
+  kept.sort((a, b) => a.packet.tsUs - b.packet.tsUs);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0xa1b2c3d4, true); // microsecond timestamps
+  view.setUint16(4, 2, true);
+  view.setUint16(6, 4, true);
+  view.setUint32(16, 65535, true); // snaplen
+  view.setUint32(20, 1, true); // LINKTYPE_ETHERNET
+  let offset = 24;
+  for (const { packet, flow } of kept) {
+    view.setUint32(offset, Math.floor(packet.tsUs / 1e6), true);
+    view.setUint32(offset + 4, packet.tsUs % 1e6, true);
+    view.setUint32(offset + 8, packet.frameBytes, true);
+    view.setUint32(offset + 12, packet.frameBytes, true);
+    const [src, dst] = packet.fromClient ? [flow.client, flow.server] : [flow.server, flow.client];
+    writeFrame(out, offset + 16, src, dst, flow.proto, packet);
+    offset += 16 + packet.frameBytes;
+  }
+  return { bytes: out, packets: kept.length };
+}
+
+/** Writes one Ethernet/IPv4/TCP-or-UDP frame at `at`, checksums included. */
+function writeFrame(
+  out: Uint8Array,
+  at: number,
+  src: Peer,
+  dst: Peer,
+  proto: "tcp" | "udp",
+  packet: FlowPacket,
+): void {
+  const view = new DataView(out.buffer, out.byteOffset + at, packet.frameBytes);
+  out.set([0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00], at);
+  const ip = 14;
+  const transport = ip + 20;
+  const segmentLength = packet.frameBytes - transport;
+  view.setUint8(ip, 0x45);
+  view.setUint16(ip + 2, 20 + segmentLength);
+  view.setUint16(ip + 6, 0x4000); // don't fragment
+  view.setUint8(ip + 8, 64);
+  view.setUint8(ip + 9, proto === "tcp" ? 6 : 17);
+  writeAddress(view, ip + 12, src.ip);
+  writeAddress(view, ip + 16, dst.ip);
+  view.setUint16(ip + 10, checksum(out, at + ip, 20, 0));
+  view.setUint16(transport, src.port);
+  view.setUint16(transport + 2, dst.port);
+  let checksumAt: number;
+  if (proto === "tcp") {
+    view.setUint32(transport + 4, packet.seq >>> 0);
+    view.setUint32(transport + 8, packet.ack >>> 0);
+    view.setUint8(transport + 12, 5 << 4);
+    view.setUint8(transport + 13, packet.flags);
+    view.setUint16(transport + 14, 64240);
+    out.set(packet.payload, at + transport + 20);
+    checksumAt = transport + 16;
+  } else {
+    view.setUint16(transport + 4, segmentLength);
+    out.set(packet.payload, at + transport + 8);
+    checksumAt = transport + 6;
+  }
+  // The pseudo-header's sum: both addresses, the protocol and the segment's length.
+  const pseudo = sumWords(out, at + ip + 12, 8) + (proto === "tcp" ? 6 : 17) + segmentLength;
+  const sum = checksum(out, at + transport, segmentLength, pseudo);
+  view.setUint16(checksumAt, proto === "udp" && sum === 0 ? 0xffff : sum);
+}
+
+function writeAddress(view: DataView, at: number, ip: string): void {
+  const parts = ip.split(".");
+  for (let i = 0; i < 4; i++) view.setUint8(at + i, Number(parts[i]));
+}
+
+function sumWords(bytes: Uint8Array, from: number, length: number): number {
+  let sum = 0;
+  const end = from + length;
+  for (let i = from; i < end; i += 2) sum += (bytes[i] << 8) + (i + 1 < end ? bytes[i + 1] : 0);
+  return sum;
+}
+
+function checksum(bytes: Uint8Array, from: number, length: number, initial: number): number {
+  let sum = initial + sumWords(bytes, from, length);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+const payloadCache = new WeakMap<ApiCall, [Uint8Array, Uint8Array]>();
+
+/** The request and response bytes of a call in its protocol's wire format (computed once). */
+export function callPayloads(call: ApiCall): [Uint8Array, Uint8Array] {
+  let cached = payloadCache.get(call);
+  if (!cached) {
+    cached = payloads(call);
+    payloadCache.set(call, cached);
+  }
+  return cached;
+}
+
 function payloads(call: ApiCall): [Uint8Array, Uint8Array] {
   switch (call.proto) {
     case "http": {
@@ -205,82 +330,6 @@ function dnsName(name: string): Uint8Array {
     return concat(new Uint8Array([bytes.length]), bytes);
   });
   return concat(...labels, new Uint8Array([0]));
-}
-
-function tcpFrame(
-  src: Peer,
-  dst: Peer,
-  seq: number,
-  ack: number,
-  flags: number,
-  data: Uint8Array = new Uint8Array(),
-): Uint8Array {
-  const tcp = new Uint8Array(20 + data.length);
-  const view = new DataView(tcp.buffer);
-  view.setUint16(0, src.port);
-  view.setUint16(2, dst.port);
-  view.setUint32(4, seq >>> 0);
-  view.setUint32(8, ack >>> 0);
-  tcp[12] = 5 << 4;
-  tcp[13] = flags;
-  view.setUint16(14, 64240);
-  tcp.set(data, 20);
-  view.setUint16(16, transportChecksum(src.ip, dst.ip, 6, tcp));
-  return ethernet(ipv4(src.ip, dst.ip, 6, tcp));
-}
-
-function udpFrame(src: Peer, dst: Peer, data: Uint8Array): Uint8Array {
-  const udp = new Uint8Array(8 + data.length);
-  const view = new DataView(udp.buffer);
-  view.setUint16(0, src.port);
-  view.setUint16(2, dst.port);
-  view.setUint16(4, udp.length);
-  udp.set(data, 8);
-  view.setUint16(6, transportChecksum(src.ip, dst.ip, 17, udp) || 0xffff);
-  return ethernet(ipv4(src.ip, dst.ip, 17, udp));
-}
-
-function ipv4(src: string, dst: string, protocol: number, payload: Uint8Array): Uint8Array {
-  const packet = new Uint8Array(20 + payload.length);
-  const view = new DataView(packet.buffer);
-  packet[0] = 0x45;
-  view.setUint16(2, packet.length);
-  view.setUint16(6, 0x4000); // don't fragment
-  packet[8] = 64;
-  packet[9] = protocol;
-  packet.set(address(src), 12);
-  packet.set(address(dst), 16);
-  view.setUint16(10, checksum(packet.subarray(0, 20)));
-  packet.set(payload, 20);
-  return packet;
-}
-
-function ethernet(payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(14 + payload.length);
-  frame.set([0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00]);
-  frame.set(payload, 14);
-  return frame;
-}
-
-function transportChecksum(src: string, dst: string, protocol: number, segment: Uint8Array) {
-  const pseudo = concat(
-    address(src),
-    address(dst),
-    new Uint8Array([0, protocol]),
-    u16(segment.length),
-  );
-  return checksum(concat(pseudo, segment));
-}
-
-function checksum(bytes: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i] << 8) + (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
-function address(ip: string): Uint8Array {
-  return new Uint8Array(ip.split(".").map(Number));
 }
 
 function u16(value: number): Uint8Array {

@@ -13,8 +13,9 @@
  *   payment's retry storm (minutes 42–44) follows it.
  */
 import { buildCluster, type Cluster, DEPLOY_OFFSET_MS } from "./cluster.ts";
+import { flowPackets } from "./pcap.ts";
 import { Random } from "./random.ts";
-import type { ApiCall, DemoPod, L4Flow, Peer, Protocol, Snapshot } from "./types.ts";
+import type { ApiCall, DemoMarker, DemoPod, L4Flow, Peer, Protocol, Snapshot } from "./types.ts";
 
 /** The traced checkout's request id. */
 export const TRACED_REQUEST_ID = "req-7f3a9c2e";
@@ -44,26 +45,15 @@ interface CallInput {
   extra?: Partial<ApiCall>;
 }
 
-/** Builds calls and the L4 flows they ride on. */
+/** How long an idle keep-alive connection stays open before its client closes it. */
+export const KEEP_ALIVE_IDLE_MS = 60_000;
+
+/** Records calls and refused connections, then lays the calls onto the L4 flows they ride on. */
 class Recorder {
   readonly calls: ApiCall[] = [];
-  readonly flows: L4Flow[] = [];
-  #open = new Map<string, L4Flow>();
+  #refused: { src: Peer; dst: Peer; ts: number }[] = [];
 
   record(input: CallInput): ApiCall {
-    const requestBytes = 80 + (input.requestBody?.length ?? 0) + input.path.length;
-    const responseBytes = 120 + (input.responseBody?.length ?? 0);
-    const flow = this.#flowFor(
-      input.src,
-      input.dst,
-      input.proto === "dns" ? "udp" : "tcp",
-      input.ts,
-    );
-    flow.lastTs = input.ts + Math.ceil(input.elapsedUs / 1000);
-    flow.clientPackets += input.proto === "dns" ? 1 : 2;
-    flow.serverPackets += input.proto === "dns" ? 1 : 2;
-    flow.clientBytes += requestBytes;
-    flow.serverBytes += responseBytes;
     const call: ApiCall = {
       id: "",
       ts: input.ts,
@@ -80,7 +70,7 @@ class Recorder {
       responseHeaders: input.responseHeaders ?? {},
       requestBody: input.requestBody ?? "",
       responseBody: input.responseBody ?? "",
-      flowId: flow.id,
+      flowId: 0,
       ...input.extra,
     };
     this.calls.push(call);
@@ -88,45 +78,108 @@ class Recorder {
   }
 
   refused(src: Peer, dst: Peer, ts: number): void {
-    this.flows.push({
-      id: this.flows.length + 1,
-      proto: "tcp",
-      client: src,
-      server: dst,
-      node: src.node ?? "",
-      state: "refused",
-      firstTs: ts,
-      lastTs: ts,
-      clientPackets: 1,
-      serverPackets: 1,
-      clientBytes: 74,
-      serverBytes: 54,
-    });
+    this.#refused.push({ src, dst, ts });
   }
 
-  #flowFor(src: Peer, dst: Peer, proto: "tcp" | "udp", ts: number): L4Flow {
-    // Keep-alive: one connection per client pod and server address while it is used.
-    const key = `${proto}|${src.pod ?? src.ip}|${dst.ip}:${dst.port}`;
-    const open = this.#open.get(key);
-    if (open && ts - open.lastTs < 60_000 && proto === "tcp") return open;
-    const flow: L4Flow = {
-      id: this.flows.length + 1,
-      proto,
-      client: src,
-      server: dst,
-      node: src.node ?? dst.node ?? "",
-      state: "closed",
-      firstTs: ts,
-      lastTs: ts,
-      clientPackets: proto === "tcp" ? 3 : 0,
-      serverPackets: proto === "tcp" ? 2 : 0,
-      clientBytes: 0,
-      serverBytes: 0,
-      ...(proto === "tcp" ? { handshakeUs: 80 + (ts % 170) } : {}),
+  /**
+   * Puts each call (taken in time order) on a connection: an idle keep-alive connection from the
+   * same client pod to the same server address when one is left, else a new one. A connection
+   * carries one call at a time (HTTP/1.1), so concurrent calls open more connections, and every
+   * call's ports are its connection's. Flows idle for KEEP_ALIVE_IDLE_MS are closed; those the hour
+   * ends on are open. Packet and byte counts come from the PCAP layout, so both agree.
+   */
+  flows(startTs: number, endTs: number): L4Flow[] {
+    const idleUs = KEEP_ALIVE_IDLE_MS * 1000;
+    const pools = new Map<string, { flow: L4Flow; busyUntilUs: number }[]>();
+    const flows: L4Flow[] = [];
+    const open = (call: ApiCall, proto: "tcp" | "udp"): L4Flow => {
+      const handshakeUs = 80 + ((call.ts - startTs) % 170);
+      const flow: L4Flow = {
+        id: 0,
+        proto,
+        client: call.src,
+        server: call.dst,
+        node: call.node,
+        state: "closed",
+        firstTs: 0,
+        lastTs: 0,
+        clientPackets: 0,
+        serverPackets: 0,
+        clientBytes: 0,
+        serverBytes: 0,
+        ...(proto === "tcp" ? { handshakeUs } : {}),
+        openUs: call.ts * 1000 - (proto === "tcp" ? handshakeUs + 100 : 0),
+        calls: [],
+      };
+      flows.push(flow);
+      return flow;
     };
-    this.flows.push(flow);
-    this.#open.set(key, flow);
-    return flow;
+    for (const call of this.calls) {
+      const startUs = call.ts * 1000;
+      const endUs = startUs + call.elapsedUs;
+      let flow: L4Flow;
+      if (call.proto === "dns") {
+        flow = open(call, "udp");
+      } else {
+        const key = `${call.src.pod ?? call.src.ip}|${call.dst.ip}:${call.dst.port}`;
+        const pool = (pools.get(key) ?? []).filter((c) => startUs - c.busyUntilUs < idleUs);
+        pools.set(key, pool);
+        const idle = pool.filter((c) => c.busyUntilUs <= startUs)
+          .sort((a, b) => b.busyUntilUs - a.busyUntilUs)[0];
+        if (idle) {
+          flow = idle.flow;
+          idle.busyUntilUs = endUs;
+        } else {
+          flow = open(call, "tcp");
+          pool.push({ flow, busyUntilUs: endUs });
+        }
+      }
+      call.src = flow.client;
+      call.dst = flow.server;
+      flow.calls.push(call);
+    }
+    for (const { src, dst, ts } of this.#refused) {
+      flows.push({
+        id: 0,
+        proto: "tcp",
+        client: src,
+        server: dst,
+        node: dst.node ?? src.node ?? "",
+        state: "refused",
+        firstTs: 0,
+        lastTs: 0,
+        clientPackets: 0,
+        serverPackets: 0,
+        clientBytes: 0,
+        serverBytes: 0,
+        openUs: ts * 1000,
+        calls: [],
+      });
+    }
+    flows.sort((a, b) => a.openUs - b.openUs);
+    flows.forEach((flow, index) => {
+      flow.id = index + 1;
+      for (const call of flow.calls) call.flowId = flow.id;
+      const last = flow.calls.at(-1);
+      if (flow.proto === "tcp" && last) {
+        const closeUs = last.ts * 1000 + last.elapsedUs + idleUs;
+        if (closeUs + 150 < endTs * 1000) flow.closeUs = closeUs;
+        else flow.state = "open";
+      }
+      const packets = flowPackets(flow);
+      for (const packet of packets) {
+        if (packet.fromClient) {
+          flow.clientPackets++;
+          flow.clientBytes += packet.frameBytes;
+        } else {
+          flow.serverPackets++;
+          flow.serverBytes += packet.frameBytes;
+        }
+      }
+      flow.firstTs = Math.floor(packets[0].tsUs / 1000);
+      flow.lastTs = Math.ceil(Math.max(...packets.map((p) => p.tsUs)) / 1000);
+    });
+    return flows;
   }
 }
 
@@ -138,10 +191,15 @@ export function generateTraffic(seed: number, startTs: number) {
   const shop = new Shop(random, cluster, recorder, startTs);
 
   // ~125 visits an hour, spread at random; a planted traced checkout in the retry storm.
-  const visits = Array.from({ length: 125 }, () => startTs + random.int(0, HOUR_MS - 20_000))
+  // Visits stop a minute before the hour ends, so every checkout they lead to ends within it.
+  const visits = Array.from({ length: 125 }, () => startTs + random.int(0, HOUR_MS - 60_000))
     .sort((a, b) => a - b);
   for (const ts of visits) shop.visit(ts);
   shop.checkout(startTs + STORM_FROM_MS + 41_000, TRACED_REQUEST_ID);
+  // More checkouts meet the storm, so it stands out from the 1% of ordinary payment failures.
+  for (const offset of [9_000, 27_000, 66_000, 98_000]) {
+    shop.checkout(startTs + STORM_FROM_MS + offset, `req-${random.suffix(8)}`);
+  }
   for (let ts = startTs; ts < startTs + HOUR_MS; ts += 30_000) shop.background(ts);
   for (let ts = startTs + 7 * 60_000; ts < startTs + HOUR_MS; ts += 5 * 60_000) shop.beacon(ts);
   shop.metadataProbe(startTs + 12 * 60_000 + 4_210);
@@ -156,8 +214,11 @@ export function generateTraffic(seed: number, startTs: number) {
     sequence.set(call.node, next);
     call.id = `${call.node}/${next}/0`;
   }
-  // Ids stay in creation order (calls point at them); the list is served in time order.
-  const flows = [...recorder.flows].sort((a, b) => a.firstTs - b.firstTs);
+  const flows = recorder.flows(startTs, startTs + HOUR_MS);
+  const markers: DemoMarker[] = [{
+    ts: startTs + DEPLOY_OFFSET_MS,
+    label: "deploy: shop/checkout v1 → v2 (pod replaced)",
+  }];
   const snapshots: Snapshot[] = [
     {
       id: "snap-before-deploy",
@@ -184,7 +245,7 @@ export function generateTraffic(seed: number, startTs: number) {
       nodes: cluster.nodes.map((node) => node.name),
     },
   ];
-  return { cluster, calls, flows, snapshots };
+  return { cluster, calls, flows, snapshots, markers };
 }
 
 /** The shop's behaviour: who calls whom, how fast, and what goes wrong. */

@@ -102,6 +102,12 @@ export interface L4Flow {
   serverBytes: number;
   /** TCP handshake time, µs (absent for UDP and refused connections). */
   handshakeUs?: number;
+  /** When the first packet was sent (the SYN for TCP), µs since the epoch. */
+  openUs: number;
+  /** When the client sent its FIN, µs; absent while the connection is open (or not TCP). */
+  closeUs?: number;
+  /** The L7 calls the flow carried, in order. */
+  calls: ApiCall[];
 }
 
 /** A snapshot: a stored window of raw traffic. */
@@ -116,6 +122,12 @@ export interface Snapshot {
   dissection?: { id: string; name: string; status: "completed"; createdAt: number };
 }
 
+/** A moment worth marking on a time line (a deploy), Unix ms. */
+export interface DemoMarker {
+  ts: number;
+  label: string;
+}
+
 /** Everything the demo Hub serves. */
 export interface DemoData {
   startTs: number;
@@ -126,4 +138,5 @@ export interface DemoData {
   calls: ApiCall[];
   flows: L4Flow[];
   snapshots: Snapshot[];
+  markers: DemoMarker[];
 }

@@ -4,7 +4,8 @@
  */
 import { ActionableError, describeError } from "../errors.ts";
 import { unrefTimeout } from "../timers.ts";
-import { type HubInfo, parseHubDocument } from "./schemas.ts";
+import { load } from "../lazy.ts";
+import type { HubInfo } from "./schemas.ts";
 
 /** Sends one HTTP request to the Hub. Defaults to the global fetch. */
 export type HubTransport = (request: Request) => Promise<Response>;
@@ -151,7 +152,7 @@ export class HubClient {
       );
     }
     try {
-      return parseHubDocument(answer.json);
+      return (await load.hubSchemas()).parseHubDocument(answer.json);
     } catch (error) {
       throw new HubError(
         "not_kubeshark",

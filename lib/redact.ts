@@ -1,0 +1,493 @@
+/**
+ * One redactor per process. It removes the secrets this process knows (Hub token, license,
+ * kubeconfig credentials) and `user:password@` in URLs from any text, and masks credentials in
+ * captured traffic: sensitive header values, sensitive JSON fields, bearer/JWT/cloud-key-shaped
+ * strings. A masked value becomes `[redacted:1a2b3c4d]`: a keyed fingerprint, equal for equal
+ * values within the process, so calls carrying the same credential can still be correlated,
+ * while the fingerprint cannot be used offline to confirm a guessed password.
+ *
+ * What is left alone matters as much: hex digests, UUIDs, trace ids, resource versions, paths,
+ * status codes and numbers never match a rule, and a value with nothing to mask comes back as the
+ * very same string or object.
+ */
+import { hmacSha256, toHex } from "./sha256.ts";
+
+const encoder = new TextEncoder();
+
+/** How a masked value starts; the fingerprint follows. */
+export const REDACTED_PREFIX = "[redacted:";
+
+/** Known secrets shorter than this are not searched for in text (they would mask ordinary words). */
+export const MIN_SECRET_LENGTH = 6;
+
+/** What a redactor knows and does. */
+export interface RedactorOptions {
+  /** Values removed wherever they appear: the Hub token, the license, kubeconfig credentials. */
+  secrets?: Iterable<string | null | undefined>;
+  /**
+   * Whether Hub results are redacted (default true). `--no-redact` sets false: `text` and `json`
+   * then remove only the known secrets and URL credentials, as `secrets` does.
+   */
+  results?: boolean;
+  /** Key of the fingerprints; random per redactor unless given (tests pin it). */
+  fingerprintKey?: Uint8Array;
+}
+
+/** The redactor; see {@link createRedactor}. */
+export interface Redactor {
+  /** Known secrets and `user:password@` in URLs removed: for every text we produce. */
+  secrets(text: string): string;
+  /**
+   * A Hub answer as plain text: `secrets`, plus the credential rules unless results are off.
+   * Text that is JSON as a whole is parsed and walked like `json`; if something in it was
+   * masked it comes back re-encoded compactly, else unchanged.
+   */
+  text(text: string): string;
+  /**
+   * A parsed Hub answer: sensitive fields and header values masked, every string through `text`
+   * (JSON inside a string is parsed and walked too). Never mutates `value`; unchanged parts,
+   * and the whole value when nothing was masked, are returned as the same references.
+   */
+  json<T>(value: T): T;
+  /** Adds a secret learned later (a Hub token minted or renewed in proxy mode). */
+  addSecret(secret: string | null | undefined): void;
+}
+
+// Names (of JSON fields, headers, query and form parameters) whose values are credentials. Names
+// are compared lower-cased with everything but letters and digits removed ("X-Api-Key" → "xapikey").
+const SECRET_NAME = new RegExp(
+  [
+    "passw(or)?d",
+    "passphrase",
+    "^pwd$",
+    "secret",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "clientkey",
+    "credential",
+    "cookie",
+    "authorization",
+    "^x?auth$",
+    "licensekey",
+    "subscriptionkey",
+    "functionskey",
+    "^session$",
+    "sessionid",
+    "token$",
+  ].join("|"),
+);
+
+// Names that mention a secret but hold something else: its name, where it is, its type, its
+// lifetime, a count ("secretName", "token_type", "password_file", "expires_in"), and cursors.
+const NOT_SECRET_NAME = new RegExp(
+  "(name|names|ref|refs|path|file|url|uri|endpoint|type|kind|length|count|expiry|expiration|" +
+    "expires|expiresat|expiresin|ttl|enabled|required|policy|hint|mode|version|format|" +
+    "pagetoken|nexttoken|continuationtoken|synctoken|resumetoken)$",
+);
+
+// Answers repeat the same few hundred field names; each is judged once.
+const nameCache = new Map<string, boolean>();
+
+/** Whether a field, header or parameter of this name holds a credential. */
+export function isSensitiveName(name: string): boolean {
+  let sensitive = nameCache.get(name);
+  if (sensitive === undefined) {
+    const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, "");
+    sensitive = normalized !== "" && SECRET_NAME.test(normalized) &&
+      !NOT_SECRET_NAME.test(normalized);
+    if (nameCache.size > 10_000) nameCache.clear();
+    nameCache.set(name, sensitive);
+  }
+  return sensitive;
+}
+
+// Captured traffic is written by whoever sent it, so every pattern here runs in linear time:
+// no quantified run may be followed by something the run itself can match (which backtracks
+// quadratically: "-eyJ" × 50,000 took a minute with a \b-anchored JWT pattern), and runs that
+// precede a required character are bounded. bench/redact.ts times hostile inputs.
+
+// A cheap first look: a string none of the text rules could touch is returned as it is.
+const TRIGGER =
+  /passw|passphrase|pwd|secret|api.?key|access.?key|private.?key|client.?key|credential|cookie|auth|licen[cs]e.?key|subscription.?key|functions.?key|session|token|bearer|basic|eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live_|AIza|sk-|PRIVATE KEY|:\/\/[^\s/@:]{0,256}:[^\s/@]{0,256}@/i;
+
+// Whether any `://user:password@` is there at all: anchored on "://", cheaper than the scheme scan.
+const URL_WITH_CREDENTIALS = /:\/\/[^\s/?#@:"'<>]{0,256}:[^\s/?#@"'<>]{0,256}@/;
+
+// `scheme://user:password@` (a user name alone is not a credential and stays).
+const URL_CREDENTIALS =
+  /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s/?#@:"'<>]{0,256}:[^\s/?#@"'<>]{0,256})@/gi;
+
+// The armour lines of a PEM private key; a BEGIN and the next END of the same label are paired.
+const PEM_MARKER = /-----(BEGIN|END) ([A-Z0-9 ]{0,40})PRIVATE KEY-----/g;
+
+/** Nesting beyond this is not walked (the stack would overflow); see `walk`. */
+export const MAX_DEPTH = 200;
+
+// `Name: value` lines: raw HTTP headers, YAML, logs. The blank after the colon is required, so
+// `session:4f2a` (a Redis key), `urn:…` and `sha256:…` are not mistaken for one.
+const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]+)([^\r\n]+)/gm;
+
+// `"name": "value"` in JSON text that did not parse as a whole (cut off, or inside other text).
+// (The value is the unrolled `[^"\\]*(?:\\.[^"\\]*)*`: an alternation per character is slow.)
+const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
+
+// `name=value` in query strings, form bodies, cookies and logs.
+const KEY_VALUE = /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=([^&\s"'<>#;,]+)/g;
+
+// An auth scheme and its credential. Basic is checked further (it must decode to user:password);
+// the others need a digit or a token symbol, so "Bearer authentication" is prose, not a token.
+const AUTH_SCHEME = /\b(Bearer|Basic|Token|Negotiate)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
+
+// Credential shapes that need no context. Each is matched against a whole run of token
+// characters (found by TOKEN_RUN in one linear pass), never searched for inside text.
+const TOKEN_RUN = /[A-Za-z0-9_.-]{16,}/g;
+const SHAPES = [
+  // JWT: base64url JSON header and payload ("eyJ" is `{"`), then a signature (maybe empty).
+  /^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*)?$/,
+  // AWS access key ids (long-term AKIA, temporary ASIA).
+  /^(?:AKIA|ASIA)[A-Z0-9]{16}$/,
+  // GitHub, Slack, Stripe, Google, OpenAI/Anthropic-style keys.
+  /^gh[pousr]_[A-Za-z0-9]{36,}$/,
+  /^github_pat_[A-Za-z0-9_]{22,}$/,
+  /^xox[abposr]-[A-Za-z0-9-]{10,}$/,
+  /^[sr]k_live_[A-Za-z0-9]{16,}$/,
+  /^AIza[A-Za-z0-9_-]{35}$/,
+  /^sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}$/,
+];
+
+// A header value's auth scheme, kept in front of the masked credential.
+const VALUE_SCHEME = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiKey)(\s+)(\S.*)$/i;
+
+// Cookie and Set-Cookie (any case and punctuation): each cookie's value is masked, names kept.
+const COOKIE_NAME = /^(set[-_]?)?cookie$/i;
+const COOKIE_PAIR = /(^|;\s*)([^=;\s]+)=([^;]*)/g;
+
+const COOKIE_ATTRIBUTES = new Set([
+  "path",
+  "domain",
+  "expires",
+  "max-age",
+  "samesite",
+  "secure",
+  "httponly",
+  "priority",
+  "partitioned",
+  "version",
+  "comment",
+]);
+
+/** Builds the process's redactor. Build it once: it compiles the secrets into one pattern. */
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const key = options.fingerprintKey ?? crypto.getRandomValues(new Uint8Array(32));
+  const known = new Set<string>();
+  let knownPattern: RegExp | undefined;
+  function addSecrets(secrets: Iterable<string | null | undefined>): void {
+    const before = known.size;
+    for (const secret of secrets) {
+      for (const form of secretForms(secret)) {
+        if (form.length >= MIN_SECRET_LENGTH) known.add(form);
+      }
+    }
+    if (known.size === before) return;
+    // Longest first, so a secret that contains another is masked whole.
+    const sorted = [...known].sort((a, b) => b.length - a.length);
+    knownPattern = new RegExp(
+      sorted.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+      "g",
+    );
+  }
+  addSecrets(options.secrets ?? []);
+  const results = options.results ?? true;
+  const fingerprints = new Map<string, string>();
+
+  function mask(value: string): string {
+    let marker = fingerprints.get(value);
+    if (marker === undefined) {
+      const digest = toHex(hmacSha256(key, encoder.encode(value)));
+      marker = `${REDACTED_PREFIX}${digest.slice(0, 8)}]`;
+      if (fingerprints.size > 10_000) fingerprints.clear();
+      fingerprints.set(value, marker);
+    }
+    return marker;
+  }
+
+  function knownIn(text: string): boolean {
+    if (!knownPattern) return false;
+    const found = knownPattern.test(text);
+    knownPattern.lastIndex = 0;
+    return found;
+  }
+
+  function secrets(text: string): string {
+    if (knownPattern && knownPattern.test(text)) {
+      knownPattern.lastIndex = 0;
+      text = text.replace(knownPattern, (secret) => mask(secret));
+    }
+    if (text.includes("://") && URL_WITH_CREDENTIALS.test(text)) {
+      text = text.replace(
+        URL_CREDENTIALS,
+        (_, scheme, credentials) => `${scheme}${mask(credentials)}@`,
+      );
+    }
+    return text;
+  }
+
+  // A header's (or sensitive field's) value: keep an auth scheme and cookie names, mask the rest.
+  function maskValue(name: string, value: string): string {
+    if (value === "" || value.startsWith(REDACTED_PREFIX)) return value;
+    if (COOKIE_NAME.test(name)) {
+      return value.replace(
+        COOKIE_PAIR,
+        (all, lead, cookie, content) =>
+          COOKIE_ATTRIBUTES.has(cookie.toLowerCase()) || content === ""
+            ? all
+            : `${lead}${cookie}=${mask(content)}`,
+      );
+    }
+    const scheme = VALUE_SCHEME.exec(value);
+    if (scheme) return `${scheme[1]}${scheme[2]}${mask(scheme[3])}`;
+    return mask(value);
+  }
+
+  function textRules(text: string, depth = 0): string {
+    text = secrets(text);
+    if (!TRIGGER.test(text)) return text;
+    const trimmed = text.trim();
+    if (
+      (trimmed.startsWith("{") && trimmed.endsWith("}")) ||
+      (trimmed.startsWith("[") && trimmed.endsWith("]"))
+    ) {
+      // A JSON body captured as a string: walk it, and re-serialize only if something was masked.
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(trimmed);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed !== undefined && typeof parsed === "object" && parsed !== null) {
+        const walked = walk(parsed, depth + 1);
+        return walked === parsed ? text : JSON.stringify(walked);
+      }
+    }
+    if (text.includes("PRIVATE KEY-----")) text = maskPem(text);
+    if (text.includes(":")) {
+      text = text.replace(
+        HEADER_LINE,
+        (all, indent, name, colon, value) =>
+          isSensitiveName(name)
+            ? `${indent}${name}${colon}${maskValue(name, value.trimEnd())}`
+            : all,
+      );
+    }
+    if (text.includes('"')) {
+      text = text.replace(
+        JSON_PAIR,
+        (all, name, colon, value) =>
+          isSensitiveName(name) && value !== "" && !value.startsWith(REDACTED_PREFIX)
+            ? `"${name}"${colon}"${maskValue(name, value)}"`
+            : all,
+      );
+    }
+    if (text.includes("=")) {
+      text = text.replace(
+        KEY_VALUE,
+        (all, lead, name, value) =>
+          isSensitiveName(name) && !value.startsWith(REDACTED_PREFIX)
+            ? `${lead}${name}=${mask(value)}`
+            : all,
+      );
+    }
+    text = text.replace(AUTH_SCHEME, (all, scheme, space, credential) => {
+      if (!looksLikeCredential(scheme, credential)) return all;
+      return `${scheme}${space}${mask(credential)}`;
+    });
+    return text.replace(TOKEN_RUN, (run) => {
+      // A run may carry punctuation around the token: "-eyJ…", "…sig." at a sentence's end.
+      let start = 0;
+      let end = run.length;
+      while (start < end && (run[start] === "." || run[start] === "-" || run[start] === "_")) {
+        start++;
+      }
+      while (end > start && run[end - 1] === ".") end--;
+      const core = run.slice(start, end);
+      if (!SHAPES.some((shape) => shape.test(core))) return run;
+      return `${run.slice(0, start)}${mask(core)}${run.slice(end)}`;
+    });
+  }
+
+  function maskPem(text: string): string {
+    let result = "";
+    let last = 0;
+    let open: { label: string; start: number } | undefined;
+    for (const marker of text.matchAll(PEM_MARKER)) {
+      if (marker[1] === "BEGIN") {
+        open = { label: marker[2], start: marker.index };
+      } else if (open && marker[2] === open.label) {
+        const end = marker.index + marker[0].length;
+        result += text.slice(last, open.start) + mask(text.slice(open.start, end));
+        last = end;
+        open = undefined;
+      }
+    }
+    return last === 0 ? text : result + text.slice(last);
+  }
+
+  // Deeper than MAX_DEPTH a value is not walked: passed whole when its JSON text has nothing a
+  // rule could touch, else replaced by a note (no real answer nests that deep; a crafted one
+  // must neither overflow the stack nor carry a credential past us).
+  function tooDeep(value: unknown, check: (text: string) => boolean): unknown {
+    let text: string;
+    try {
+      text = JSON.stringify(value) ?? "";
+    } catch {
+      text = "";
+    }
+    return text !== "" && !check(text)
+      ? value
+      : `[nested deeper than ${MAX_DEPTH} levels: left out, it may hold credentials]`;
+  }
+
+  function maskField(name: string, value: unknown, depth: number): unknown {
+    if (typeof value === "string") return maskValue(name, value);
+    if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+      const masked = value.map((item) => maskValue(name, item));
+      return masked.every((item, i) => item === value[i]) ? value : masked;
+    }
+    return walk(value, depth);
+  }
+
+  function walk(value: unknown, depth = 0): unknown {
+    if (typeof value === "string") return textRules(value, depth);
+    if (value === null || typeof value !== "object") return value;
+    if (depth >= MAX_DEPTH) {
+      return tooDeep(value, (text) => TRIGGER.test(text) || knownIn(text));
+    }
+    if (Array.isArray(value)) {
+      // A header as a [name, value] pair.
+      if (
+        value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string" &&
+        isSensitiveName(value[0])
+      ) {
+        const masked = maskValue(value[0], value[1]);
+        return masked === value[1] ? value : [value[0], masked];
+      }
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = walk(value[i], depth + 1);
+        if (item !== value[i]) (copy ??= value.slice())[i] = item;
+      }
+      return copy ?? value;
+    }
+    const record = value as Record<string, unknown>;
+    // A header as {name, value} (HAR, Kubeshark's entries), or an env var {name, value}.
+    const headerName = typeof record.name === "string"
+      ? record.name
+      : typeof record.key === "string"
+      ? record.key
+      : undefined;
+    const sensitiveEntry = headerName !== undefined && typeof record.value === "string" &&
+      isSensitiveName(headerName);
+    let copy: Record<string, unknown> | undefined;
+    for (const field of Object.keys(record)) {
+      const item = record[field];
+      let masked: unknown;
+      if (sensitiveEntry && field === "value") masked = maskValue(headerName, item as string);
+      else if (isSensitiveName(field)) masked = maskField(field, item, depth + 1);
+      else masked = walk(item, depth + 1);
+      if (masked !== item) (copy ??= { ...record })[field] = masked;
+    }
+    return copy ?? value;
+  }
+
+  // With results off only the known secrets go (they may show up anywhere, even in a result).
+  function walkSecrets(value: unknown, depth = 0): unknown {
+    if (typeof value === "string") return secrets(value);
+    if (value === null || typeof value !== "object") return value;
+    if (depth >= MAX_DEPTH) return tooDeep(value, (text) => secrets(text) !== text);
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = walkSecrets(value[i], depth + 1);
+        if (item !== value[i]) (copy ??= value.slice())[i] = item;
+      }
+      return copy ?? value;
+    }
+    const record = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const field of Object.keys(record)) {
+      const item = walkSecrets(record[field], depth + 1);
+      if (item !== record[field]) (copy ??= { ...record })[field] = item;
+    }
+    return copy ?? value;
+  }
+
+  return {
+    secrets,
+    text: results ? (text: string) => textRules(text) : secrets,
+    json: <T>(value: T) => (results ? walk(value) : walkSecrets(value)) as T,
+    addSecret: (secret) => addSecrets([secret]),
+  };
+}
+
+// A secret may appear as it is or percent-encoded (in a query string).
+function secretForms(secret: string | null | undefined): string[] {
+  if (!secret) return [];
+  const encoded = encodeURIComponent(secret);
+  return encoded === secret ? [secret] : [secret, encoded];
+}
+
+function looksLikeCredential(scheme: string, credential: string): boolean {
+  if (scheme.toLowerCase() === "basic") {
+    // Basic carries base64("user:password"); anything else after the word is prose.
+    try {
+      const decoded = atob(credential);
+      return decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
+    } catch {
+      return false;
+    }
+  }
+  return /[0-9._~+/=-]/.test(credential);
+}
+
+/**
+ * The credentials in a parsed kubeconfig: users' tokens, passwords, client keys (base64 and
+ * decoded), auth-provider tokens and secrets, and exec env values with sensitive names.
+ */
+export function kubeconfigSecrets(kubeconfig: unknown): string[] {
+  const found: string[] = [];
+  const users = (kubeconfig as { users?: unknown })?.users;
+  if (!Array.isArray(users)) return found;
+  const add = (value: unknown) => {
+    if (typeof value === "string" && value !== "") found.push(value);
+  };
+  for (const entry of users) {
+    const user = (entry as { user?: Record<string, unknown> })?.user;
+    if (!user || typeof user !== "object") continue;
+    add(user.token);
+    add(user.password);
+    const keyData = user["client-key-data"];
+    add(keyData);
+    if (typeof keyData === "string") {
+      try {
+        add(atob(keyData).trim());
+      } catch {
+        // Not base64: the raw value is masked already.
+      }
+    }
+    const provider = (user["auth-provider"] as { config?: Record<string, unknown> })?.config;
+    if (provider && typeof provider === "object") {
+      for (const [name, value] of Object.entries(provider)) {
+        if (isSensitiveName(name)) add(value);
+      }
+    }
+    const env = (user.exec as { env?: unknown })?.env;
+    if (Array.isArray(env)) {
+      for (const variable of env) {
+        const { name, value } = (variable ?? {}) as { name?: unknown; value?: unknown };
+        if (typeof name === "string" && isSensitiveName(name)) add(value);
+      }
+    }
+  }
+  return found;
+}
