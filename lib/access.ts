@@ -8,6 +8,7 @@ import { HubClient } from "./hub/client.ts";
 import type { KubeHubAccess } from "./kube/hub_access.ts";
 import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
+import { Secrets } from "./secrets.ts";
 
 /** The base URL the in-process demo Hub answers under (never resolved: nothing listens there). */
 export const DEMO_BASE_URL = "http://kubeshark-demo.invalid";
@@ -19,10 +20,12 @@ export interface KubeLoader {
   loaded?: Promise<KubeHubAccess>;
 }
 
-/** What a mode gives the rest of the server: the Hub, and in proxy mode Kubernetes. */
+/** What a mode gives the rest of the server: the Hub, in proxy mode Kubernetes, and secrets. */
 export interface ModeAccess {
   hub: HubAccess;
   kube?: KubeLoader;
+  /** The credentials this mode holds or learns, to be masked in everything we write. */
+  secrets: Secrets;
 }
 
 // URL mode's answer to a Hub asking for authentication.
@@ -34,10 +37,12 @@ const URL_MODE_AUTH_ADVICE =
 
 /** Builds how this configuration reaches the Hub (and Kubernetes, in proxy mode). */
 export function createModeAccess(config: Config, log: Logger): ModeAccess {
-  if (config.mode === "demo") return { hub: fixedHubAccess(demoClient(config)) };
+  const secrets = new Secrets([config.token, config.license]);
+  if (config.mode === "demo") return { hub: fixedHubAccess(demoClient(config)), secrets };
   if (config.mode === "url") {
     const token = config.token;
     return {
+      secrets,
       hub: fixedHubAccess(
         new HubClient(config.url!, {
           timeoutMs: config.hubTimeoutMs,
@@ -51,8 +56,9 @@ export function createModeAccess(config: Config, log: Logger): ModeAccess {
       ),
     };
   }
-  const kube = kubeLoader(config, log);
+  const kube = kubeLoader(config, log, secrets);
   return {
+    secrets,
     hub: {
       client: async (signal) => (await kube()).client(signal),
       close: () => void kube.loaded?.then((access) => access.close()),
@@ -76,8 +82,10 @@ function demoClient(config: Config): HubClient {
   });
 }
 
-function kubeLoader(config: Config, log: Logger): KubeLoader {
+function kubeLoader(config: Config, log: Logger, secrets: Secrets): KubeLoader {
   const loader: KubeLoader = () =>
-    loader.loaded ??= load.kubeAccess().then((kube) => new kube.KubeHubAccess(config, log));
+    loader.loaded ??= load.kubeAccess().then((kube) =>
+      new kube.KubeHubAccess(config, log, secrets)
+    );
   return loader;
 }

@@ -25,6 +25,7 @@ export const load = {
   printModes: lazy<typeof import("./print_modes.ts")>("./print_modes.ts"),
   clientInstall: lazy<typeof import("./clients/install.ts")>("./clients/install.ts"),
   kflGuide: lazy<typeof import("./kfl_guide.ts")>("./kfl_guide.ts"),
+  redact: lazy<typeof import("./redact.ts")>("./redact.ts"),
 };
 
 /** The files behind `load`, relative to the repository root, for `deno compile --include`. */
@@ -40,4 +41,5 @@ export const LAZY_MODULES = [
   "lib/print_modes.ts",
   "lib/clients/install.ts",
   "lib/kfl_guide.ts",
+  "lib/redact.ts",
 ];

@@ -32,6 +32,7 @@ export class Logger {
   #stderrLevel: LogLevel = "info";
   #clientLevel: LogLevel = "warning";
   #clientSink?: ClientLogSink;
+  #redact: (text: string) => string = (text) => text;
 
   /** Sets the lowest level written to stderr (`--debug` lowers it to debug). */
   setStderrLevel(level: LogLevel): void {
@@ -48,8 +49,14 @@ export class Logger {
     this.#clientSink = sink;
   }
 
+  /** Masks secrets in every record from now on (the redactor, once loaded). */
+  redactWith(redact: (text: string) => string): void {
+    this.#redact = redact;
+  }
+
   /** Writes one record. Never throws: a broken stderr must not take a request down. */
-  log(level: LogLevel, message: string): void {
+  log(level: LogLevel, record: string): void {
+    const message = this.#redact(record);
     if (rank(level) >= rank(this.#stderrLevel)) {
       try {
         Deno.stderr.writeSync(encoder.encode(`[kubeshark-mcp] ${level}: ${message}\n`));

@@ -40,7 +40,7 @@ export interface ServeOptions {
  */
 export async function serve(session: Session, options: ServeOptions = {}): Promise<number> {
   const input = options.input ?? Deno.stdin.readable;
-  const writer = new LineWriter(options.output ?? Deno.stdout);
+  const writer = new LineWriter(options.output ?? Deno.stdout, () => session.redactor());
   const dispatcher = new Dispatcher(session, (message) => writer.write(message));
   const reader = input.getReader();
   let reason: StopReason | undefined;
@@ -120,6 +120,12 @@ async function bounded(work: Promise<void>, ms: number): Promise<void> {
   wait.cancel();
 }
 
+// An answer to initialize: server info, capabilities, instructions (no secret can be in them).
+function isInitializeAnswer(message: unknown): boolean {
+  const result = (message as { result?: Record<string, unknown> })?.result;
+  return typeof result?.protocolVersion === "string" && typeof result?.serverInfo === "object";
+}
+
 /** Splits a byte stream into lines, bounding how much one line may buffer. */
 export class LineSplitter {
   #parts: Uint8Array[] = [];
@@ -192,19 +198,33 @@ export class LineSplitter {
 /** Writes JSON messages one per line, in order, never interleaved. */
 class LineWriter {
   #output: { write(bytes: Uint8Array): Promise<number> };
+  #redactor: () => Promise<{ secrets(text: string): string }>;
   #queue: Promise<void> = Promise.resolve();
   #encoder = new TextEncoder();
   #closed = false;
   onClosed: () => void = () => {};
 
-  constructor(output: { write(bytes: Uint8Array): Promise<number> }) {
+  constructor(
+    output: { write(bytes: Uint8Array): Promise<number> },
+    redactor: () => Promise<{ secrets(text: string): string }>,
+  ) {
     this.#output = output;
+    this.#redactor = redactor;
   }
 
+  /**
+   * Queues one message. Every line passes the redactor (known secrets masked), except the answer
+   * to initialize, which carries none and must not wait for the redactor to load.
+   */
   write(message: unknown): void {
     if (this.#closed) return;
-    const bytes = this.#encoder.encode(JSON.stringify(message) + "\n");
+    const line = JSON.stringify(message);
+    const plain = isInitializeAnswer(message);
     this.#queue = this.#queue.then(async () => {
+      if (this.#closed) return;
+      const text = plain ? line : await this.#redacted(line, message);
+      if (plain) void this.#redactor().catch(() => {}); // Loaded while the client reads the answer.
+      const bytes = this.#encoder.encode(text + "\n");
       if (this.#closed) return;
       try {
         let written = 0;
@@ -217,6 +237,20 @@ class LineWriter {
         this.onClosed();
       }
     });
+  }
+
+  // Fails closed: without a redactor nothing but an error answer goes out.
+  async #redacted(line: string, message: unknown): Promise<string> {
+    try {
+      return (await this.#redactor()).secrets(line);
+    } catch (error) {
+      const id = (message as { id?: unknown })?.id;
+      return JSON.stringify({
+        jsonrpc: "2.0",
+        id: typeof id === "string" || typeof id === "number" ? id : null,
+        error: { code: -32603, message: `Internal error: the redactor failed to load (${error})` },
+      });
+    }
   }
 
   /** Resolves once everything written so far is out (or the output failed). */

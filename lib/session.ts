@@ -7,8 +7,11 @@ import type { KubeLoader, ModeAccess } from "./access.ts";
 import type { Config } from "./config.ts";
 import type { HubAccess } from "./hub/access.ts";
 import { HubCatalog } from "./hub/catalog.ts";
+import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
 import { LATEST_PROTOCOL_VERSION } from "./protocol.ts";
+import type { Redactor } from "./redact.ts";
+import type { Secrets } from "./secrets.ts";
 
 /** Sends a notification to the client (a no-op until the client has initialized). */
 export type Notify = (method: string, params?: Record<string, unknown>) => void;
@@ -21,14 +24,18 @@ export class Session {
   /** Proxy mode: the Kubernetes side (loaded on first use). */
   readonly kube?: KubeLoader;
   readonly catalog: HubCatalog;
+  /** The credentials this process holds; the redactor masks them in everything written. */
+  readonly secrets: Secrets;
   protocolVersion: string = LATEST_PROTOCOL_VERSION;
   #notify: Notify = () => {};
+  #redactor?: Promise<Redactor>;
 
   constructor(config: Config, log: Logger, access: ModeAccess) {
     this.config = config;
     this.log = log;
     this.hub = access.hub;
     this.kube = access.kube;
+    this.secrets = access.secrets;
     this.catalog = new HubCatalog({
       load: async (signal) => (await this.hub.client(signal)).discover(signal),
       onChange: () => {
@@ -36,6 +43,22 @@ export class Session {
         this.notify("notifications/prompts/list_changed");
       },
       log,
+    });
+  }
+
+  /**
+   * The redactor, loaded on first use (not at start-up: its patterns cost ~25 ms): the known
+   * secrets from everything written, credentials from Hub results unless --no-redact.
+   */
+  redactor(): Promise<Redactor> {
+    return this.#redactor ??= load.redact().then(({ createRedactor }) => {
+      const redactor = createRedactor({
+        secrets: this.secrets.values(),
+        results: this.config.redact,
+      });
+      this.secrets.onAdd((secret) => redactor.addSecret(secret));
+      this.log.redactWith((text) => redactor.secrets(text));
+      return redactor;
     });
   }
 

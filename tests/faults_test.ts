@@ -104,9 +104,6 @@ Deno.test("a 500 with an HTML page is a server error, and the next call works", 
 
 Deno.test({
   name: "a 500's HTML page reaches the model as its text, not its markup",
-  // TODO(#11): the error body is quoted as received (500 characters of markup); proposed, not
-  // yet in the issue's list.
-  ignore: true,
   fn: async () => {
     await withFault(errorPage, async (server) => {
       const text = assertFailure(await callHub(server), /500|server error/i, /retry|logs/i);
@@ -314,10 +311,6 @@ Deno.test("a connection dropped mid-body is 'cut off', and the next call works",
 
 Deno.test({
   name: "a connection dropped mid-body is named as a cut-off answer, not an unreachable Hub",
-  // TODO(#11): today it is classed "unreachable" ("Cannot reach the Hub …: error reading a body
-  // from connection. Check that Kubeshark is running"), yet the Hub did answer; the table's
-  // "cut off / not JSON" class (retry) fits.
-  ignore: true,
   fn: async () => {
     const hub = new RawHub();
     const server = new McpProcess(["--url", hub.url, "--hub-timeout", "5"]);

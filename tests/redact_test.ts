@@ -333,14 +333,13 @@ Deno.test("kubeconfigSecrets collects tokens, passwords, client keys and provide
   assert.deepEqual(kubeconfigSecrets("not a kubeconfig"), []);
 });
 
-// --- wired into the server (the lead wires the redactor in) -----------------------------------
+// --- wired into the server ----------------------------------------------------------------------
 
 const WIRE_TOKEN = "wire-token-8c2f4e6a1b";
 
 Deno.test({
   name: "a Hub error page that echoes the token reaches the model without it",
-  // TODO(#11): passes once error bodies go through the redactor.
-  ignore: true,
+
   fn: async () => {
     await withHubAndServer(async (server, hub) => {
       hub.routes.push((request) =>
@@ -369,8 +368,7 @@ const CAPTURED = {
 
 Deno.test({
   name: "captured credentials in a Hub result are masked by default, the rest kept",
-  // TODO(#11): passes once Hub results go through redactor.json/text.
-  ignore: true,
+
   fn: async () => {
     await withHubAndServer(async (server, hub) => {
       hub.routes.push(() => Response.json(CAPTURED));
@@ -386,8 +384,7 @@ Deno.test({
 
 Deno.test({
   name: "--no-redact passes captured credentials but still never the Hub token",
-  // TODO(#11): passes once the redactor is wired with --no-redact.
-  ignore: true,
+
   fn: async () => {
     await withHubAndServer(async (server, hub) => {
       hub.routes.push((request) =>

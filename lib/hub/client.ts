@@ -237,7 +237,18 @@ export class HubClient {
     try {
       const response = await this.#send(url, init, combined);
       await this.#throwUnlessOk(url, response, context);
-      const text = await this.#readBounded(url, response);
+      let text: string;
+      try {
+        text = await this.#readBounded(url, response);
+      } catch (error) {
+        if (error instanceof HubError || combined.aborted) throw error;
+        // The Hub answered, then the connection broke: a cut-off answer, not an absent Hub.
+        throw new HubError(
+          "bad_response",
+          `The Hub's answer from ${url} was cut off: the connection dropped while it was being ` +
+            `read (${rootMessage(error as Error)}). Retry; if it repeats, narrow the query.`,
+        );
+      }
       const type = response.headers.get("content-type") ?? "";
       try {
         return { text, json: JSON.parse(text) };
@@ -329,7 +340,7 @@ export class HubClient {
       );
     }
     if (status >= 400) {
-      const body = snippet(await readErrorBody(response), MAX_ERROR_BODY_CHARS);
+      const body = snippet(plainText(await readErrorBody(response)), MAX_ERROR_BODY_CHARS);
       const [kind, hint] = httpFailure(status, body, context.toolName);
       throw new HubError(kind, `Hub API error (${status}): ${body}${hint ? `\n${hint}` : ""}`, {
         status,
@@ -371,6 +382,22 @@ export class HubClient {
         "Check that Kubeshark is running and that the address is right (check_kubeshark_status tells more).",
     );
   }
+}
+
+// An HTML error page as the text a person would read: its title and words, no markup.
+function plainText(body: string): string {
+  if (!/^\s*<(!doctype|html|head|body)\b/i.test(body)) return body;
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  const words = body
+    .replace(/<(script|style|head)\b[^]*?<\/\1\s*>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+  return title && !words.startsWith(title) ? `${title}: ${words}` : words;
 }
 
 // The start of an error body: enough for the gist; the rest is not read.

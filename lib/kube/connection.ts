@@ -5,6 +5,7 @@
  * to load, so it is imported only here, and only in proxy mode.
  */
 import { describeError } from "../errors.ts";
+import type { Secrets } from "../secrets.ts";
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
@@ -25,7 +26,7 @@ export interface KubeConnection {
 }
 
 /** Loads the kubeconfig and selects the context; errors name the files and contexts. */
-export async function connect(config: Config): Promise<KubeConnection> {
+export async function connect(config: Config, secrets?: Secrets): Promise<KubeConnection> {
   const paths = kubeconfigPaths(config);
   const present = paths.filter((path) => {
     try {
@@ -75,6 +76,21 @@ export async function connect(config: Config): Promise<KubeConnection> {
       "failed",
       `${present.join(", ")} selects no context (current-context is empty); pass --context NAME.`,
     );
+  }
+  // The users' credentials are masked in everything we write from now on.
+  for (const user of kubeConfig.users) {
+    for (
+      const value of [
+        user.token,
+        user.password,
+        user.keyData,
+        user.keyData ? atobOrEmpty(user.keyData) : "",
+        // An auth provider's tokens and secrets, not its command paths or scopes.
+        ...Object.entries(user.authProvider?.config ?? {})
+          .filter(([key]) => /token|secret|password|key/i.test(key))
+          .map(([, value]) => String(value)),
+      ]
+    ) secrets?.add(value);
   }
   const transport = credentialedTransport(kubeConfig);
   return {
@@ -152,4 +168,12 @@ async function nodeFetch(request: Request, tls: Record<string, any>): Promise<Re
     outgoing.on("error", reject);
     outgoing.end(body);
   });
+}
+
+function atobOrEmpty(base64: string): string {
+  try {
+    return atob(base64).trim();
+  } catch {
+    return "";
+  }
 }

@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { HubAccess } from "../hub/access.ts";
 import { HubClient } from "../hub/client.ts";
 import type { Logger } from "../log.ts";
+import { Secrets } from "../secrets.ts";
 import { KubeError, type KubeObject } from "./api.ts";
 import { connect, type KubeConnection } from "./connection.ts";
 import { HubTokenMinter } from "./hub_token.ts";
@@ -34,24 +35,27 @@ export class KubeHubAccess implements HubAccess {
   readonly config: Config;
   readonly minter: HubTokenMinter;
   #log: Logger;
+  #secrets: Secrets;
   #connecting?: Promise<KubeConnection>;
   #route?: Route;
   #opening?: Promise<Route>;
   #portForwardRefused = false;
 
-  constructor(config: Config, log: Logger) {
+  constructor(config: Config, log: Logger, secrets: Secrets = new Secrets()) {
     this.config = config;
     this.#log = log;
+    this.#secrets = secrets;
     this.minter = new HubTokenMinter(
       async () => (await this.connection()).api,
       config.namespace,
       log,
+      { onToken: (token) => secrets.add(token) },
     );
   }
 
   /** Loads the kubeconfig (once; a failure is retried on the next call). */
   connection(): Promise<KubeConnection> {
-    this.#connecting ??= connect(this.config).catch((error) => {
+    this.#connecting ??= connect(this.config, this.#secrets).catch((error) => {
       this.#connecting = undefined;
       throw error;
     });

@@ -22,6 +22,8 @@ export class HubTokenMinter {
   #log: Logger;
   #now: () => number;
   #token?: { value: string; expiresAt: number };
+  // Each minted token is a secret to mask from then on.
+  #onToken: (token: string) => void;
   #minting?: Promise<string | undefined>;
   #retryAt = 0;
   #accountCheckedAt = -Infinity;
@@ -31,12 +33,13 @@ export class HubTokenMinter {
     api: () => Promise<KubeApi>,
     namespace: string,
     log: Logger,
-    options: { now?: () => number } = {},
+    options: { now?: () => number; onToken?: (token: string) => void } = {},
   ) {
     this.#api = api;
     this.#namespace = namespace;
     this.#log = log;
     this.#now = options.now ?? Date.now;
+    this.#onToken = options.onToken ?? (() => {});
   }
 
   /** Why the last mint failed, while that is the latest word. */
@@ -86,6 +89,7 @@ export class HubTokenMinter {
       if (typeof value !== "string" || !Number.isFinite(expiresAt)) {
         throw new Error("the TokenRequest answer has no token or expiry");
       }
+      this.#onToken(value);
       this.#token = { value, expiresAt: this.#now() + (expiresAt - Date.now()) };
       this.lastError = undefined;
       this.#log.debug(

@@ -19,9 +19,15 @@ export async function callHubTool(
   const { session, signal } = ctx;
   const prepared = withCompactFormat(tool, await prepareArguments(tool, args));
   const client = await session.hub.client(signal);
-  const answer = await client.callTool(name, prepared, signal);
+  const raw = await client.callTool(name, prepared, signal);
   // The Hub answers again: if discovery had failed, its tools can now be listed.
   if (!session.catalog.known) session.catalog.warm();
+  // Captured traffic carries credentials (headers, tokens, passwords in bodies): masked before
+  // the budget cuts, so what the model reads never holds them (unless --no-redact).
+  const redactor = await session.redactor();
+  const answer = raw.json === undefined
+    ? { text: redactor.text(raw.text) }
+    : { text: raw.text, json: redactor.json(raw.json) };
   const properties = tool?.inputSchema.properties;
   return budgetedResult(answer, session.config.maxResultBytes, {
     arguments: properties && typeof properties === "object" ? Object.keys(properties) : [],
