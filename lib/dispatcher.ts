@@ -27,7 +27,7 @@ import {
   SetLevelParams,
   supportsStructuredContent,
 } from "./protocol.ts";
-import { findResource, listResources } from "./resources.ts";
+import { findResource, listResources, listResourcesFor, readViewResource } from "./resources.ts";
 import type { Session } from "./session.ts";
 import { delay, unrefTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
@@ -57,6 +57,8 @@ export class Dispatcher {
   #initialized = false;
   #postponeWarm?: () => void;
   #handlers: Record<string, Handler>;
+  // views hook (#15): the client declared the MCP Apps extension (io.modelcontextprotocol/ui).
+  #views = false;
 
   constructor(session: Session, send: Send) {
     this.#session = session;
@@ -123,6 +125,10 @@ export class Dispatcher {
       const initialize = plainInitialize(raw);
       if (initialize) {
         // The first answer does not wait for zod; the schemas load right after it.
+        // views hook (#15): the fast path reads the capabilities too (a plain, defensive read).
+        this.#views = clientDeclaresViews(
+          (raw as { params?: { capabilities?: unknown } }).params?.capabilities,
+        );
         const result = this.#initializeResult(initialize.protocolVersion);
         reply({ jsonrpc: "2.0", id: initialize.id, result });
         this.#markReady();
@@ -239,7 +245,8 @@ export class Dispatcher {
   // --- lifecycle -------------------------------------------------------------------------------
 
   #initialize(params: unknown) {
-    const { protocolVersion } = parseParams(InitializeParams(), params);
+    const { protocolVersion, capabilities } = parseParams(InitializeParams(), params);
+    this.#views = clientDeclaresViews(capabilities); // views hook (#15)
     return Promise.resolve(this.#initializeResult(protocolVersion));
   }
 
@@ -273,7 +280,16 @@ export class Dispatcher {
       this.#tools(),
       this.#session.catalog.current(this.#discoveryWaitMs()),
     ]);
-    return { tools: table.list(info) };
+    const tools = table.list(info);
+    if (!this.#views) return { tools };
+    // views hook (#15): tools with a view point at it.
+    const { viewUriForTool } = await import("./views/mod.ts");
+    return {
+      tools: tools.map((tool) => {
+        const resourceUri = viewUriForTool(tool.name);
+        return resourceUri ? { ...tool, _meta: { ui: { resourceUri } } } : tool;
+      }),
+    };
   }
 
   async #callTool(params: unknown, request: RequestState): Promise<CallToolResult> {
@@ -295,6 +311,12 @@ export class Dispatcher {
     } catch (error) {
       result = toolFailure(name, error, this.#session.log);
     }
+    // views hook (#15): a tool with a view sends it the view's compact data instead.
+    if (this.#views && result.structuredContent && !result.isError) {
+      const { viewContentForTool } = await import("./views/mod.ts");
+      const content = viewContentForTool(name, result.structuredContent, args ?? {});
+      if (content) result.structuredContent = content as unknown as Record<string, unknown>;
+    }
     if (result.structuredContent && !supportsStructuredContent(this.#session.protocolVersion)) {
       const { structuredContent: _, ...rest } = result;
       return rest;
@@ -308,13 +330,15 @@ export class Dispatcher {
 
   // --- resources -------------------------------------------------------------------------------
 
-  #listResources(params: unknown) {
+  async #listResources(params: unknown) {
     parseParams(ListParams(), params);
-    return Promise.resolve({ resources: listResources() });
+    return { resources: await listResourcesFor({ views: this.#views }) }; // views hook (#15)
   }
 
   async #readResource(params: unknown) {
     const { uri } = parseParams(ReadResourceParams(), params);
+    const view = await readViewResource(uri); // views hook (#15)
+    if (view) return { contents: [view] };
     const resource = findResource(uri);
     if (!resource) {
       throw new McpError(
@@ -370,6 +394,17 @@ export class Dispatcher {
       messages: promptMessages(renderHubPrompt(prompt, values ?? {})),
     };
   }
+}
+
+// views hook (#15): MCP Apps clients list "io.modelcontextprotocol/ui" under capabilities.extensions
+// (kept here rather than imported so initialize loads nothing of lib/views/).
+function clientDeclaresViews(capabilities: unknown): boolean {
+  const extensions = (capabilities as { extensions?: Record<string, unknown> } | undefined)
+    ?.extensions;
+  const ui = extensions?.["io.modelcontextprotocol/ui"];
+  if (ui === null || typeof ui !== "object") return false;
+  const mimeTypes = (ui as { mimeTypes?: unknown }).mimeTypes;
+  return !Array.isArray(mimeTypes) || mimeTypes.includes("text/html;profile=mcp-app");
 }
 
 function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {

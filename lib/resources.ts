@@ -25,6 +25,22 @@ export function listResources(): ResourceDescriptor[] {
   return RESOURCES.map(({ text: _, ...descriptor }) => descriptor);
 }
 
+// --- views hook (#15): MCP Apps view resources, lib/views/ loaded on first use ------------------
+
+/** Every resource a client sees: the reference texts, plus the views if it renders them. */
+export async function listResourcesFor(options: { views: boolean }): Promise<ResourceDescriptor[]> {
+  if (!options.views) return listResources();
+  const { listViewResources } = await import("./views/mod.ts");
+  return [...listResources(), ...listViewResources()];
+}
+
+/** A view resource's `resources/read` contents (with its `_meta.ui`), or undefined. */
+export async function readViewResource(uri: string) {
+  if (!uri.startsWith("ui://")) return undefined;
+  const views = await import("./views/mod.ts");
+  return await views.readViewResource(uri);
+}
+
 /** The resource with this URI, or undefined. */
 export function findResource(uri: string): Resource | undefined {
   return RESOURCES.find((resource) => resource.uri === uri);
