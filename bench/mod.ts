@@ -318,6 +318,7 @@ try {
   await import("./redact.ts");
   await import("./memory.ts");
   await import("./shutdown.ts");
+  await import("./protocol.ts");
 } finally {
   await hub.close();
 }

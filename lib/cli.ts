@@ -51,6 +51,7 @@ Flags:
   -n, --namespace NS     Kubeshark's release namespace (same as --set tap.release.namespace=NS;
                          default "default")
   --allow-destructive    Offer start_kubeshark and stop_kubeshark (proxy mode)
+  --no-confirm           Start/stop without asking the person to confirm first
   --set KEY=VALUE        Kubeshark value, Helm syntax (repeatable): --set tap.docker.tag=v53.3
   --config-path PATH     Kubeshark config file (default ~/.kubeshark/config.yaml)
   --download-dir DIR     Where download_file saves files (default: working directory)
@@ -75,6 +76,7 @@ export const FLAGS = {
   context: { type: "string" },
   namespace: { type: "string", short: "n" },
   "allow-destructive": { type: "boolean" },
+  "no-confirm": { type: "boolean" },
   "read-only": { type: "boolean" },
   tools: { type: "string", multiple: true },
   "disable-tools": { type: "string", multiple: true },
@@ -153,6 +155,7 @@ export async function parseCommandLine(
     context: flags.context ?? pickString(layers, "kube.context"),
     namespace: releaseNamespace(flags.namespace ?? pickString(layers, "tap.release.namespace")),
     allowDestructive: flags["allow-destructive"] ?? false,
+    noConfirm: flags["no-confirm"] ?? false,
     readOnly: flags["read-only"] ?? false,
     tools: flags.tools ? await toolNames("--tools", flags.tools) : undefined,
     disableTools: await toolNames("--disable-tools", flags["disable-tools"] ?? []),

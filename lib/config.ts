@@ -19,6 +19,8 @@ export interface Config {
   /** The release namespace (`tap.release.namespace`). */
   namespace: string;
   allowDestructive: boolean;
+  /** Start/stop run without asking the person first (--no-confirm). */
+  noConfirm: boolean;
   /** The raw `--set` arguments, in order, and what they parse to. */
   setArgs: string[];
   values: Values;

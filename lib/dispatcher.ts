@@ -2,36 +2,59 @@
  * The dispatcher: one parsed JSON-RPC message in, at most one response out through `send`.
  * Requests run concurrently; each has an AbortController that `notifications/cancelled` fires,
  * after which the request gets no response. Every error kind becomes a reply here, and only here.
+ *
+ * Two eras share it. A request whose `_meta` names a protocol version is modern (2026-07-28): it
+ * needs no `initialize`, carries its client's capabilities itself, and its result gets
+ * `resultType`, our identity in `_meta` and, for lists, `ttlMs`/`cacheScope`. Anything else is
+ * served as the 2025 revision `initialize` negotiated, exactly as before. Era state lives in each
+ * request; the dispatcher itself holds only what the stdio process shares (the legacy handshake,
+ * open subscriptions, requests we sent the client), so another transport can run one per session.
  */
 import type { z } from "zod";
 import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
+import { DISCOVERY_TTL_MS } from "./hub/catalog.ts";
 import { instructionsFor } from "./instructions.ts";
 import { load } from "./lazy.ts";
-import type { Logger } from "./log.ts";
+import type { Logger, LogLevel } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
+  ALL_PROTOCOL_VERSIONS,
   CallToolParams,
   type CallToolResult,
   CancelledParams,
+  ElicitResult,
   formatIssues,
   GetPromptParams,
   IncomingMessage,
   InitializeParams,
+  InputRetryParams,
+  isModernProtocolVersion,
   ListParams,
   loadSchemas,
+  META,
+  metaProtocolVersion,
+  ModernRequestMeta,
   negotiateProtocolVersion,
+  plainDiscover,
   plainInitialize,
   ReadResourceParams,
   type RequestId,
   schemasLoaded,
   SetLevelParams,
+  SubscriptionsListenParams,
   supportsStructuredContent,
+  TaskIdParams,
+  TASKS_EXTENSION,
+  type TextContent,
+  type ToolDescriptor,
 } from "./protocol.ts";
+import { sealState, verifyState } from "./request_state.ts";
 import { findResource, listResources, listResourcesFor, readViewResource } from "./resources.ts";
 import type { Session } from "./session.ts";
+import type { Task } from "./tasks.ts";
 import { delay, unrefTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
-import type { ToolContext } from "./tools/types.ts";
+import type { Confirmation, ConfirmOutcome, ToolContext } from "./tools/types.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
 
 /** Writes one message (or a batch) to the client. */
@@ -40,11 +63,46 @@ export type Send = (message: unknown) => void;
 /** How long `tools/list` and `prompts/*` wait for a Hub discovery before answering without it. */
 export const DISCOVERY_WAIT_MS = 3_000;
 
-type Handler = (params: unknown, request: RequestState) => Promise<unknown>;
+/** How long discovery and the static resources may be cached by a modern client. */
+const STATIC_TTL_MS = 60 * 60_000;
+
+/** Methods the 2026-07-28 revision removed: -32601 for a modern request. */
+const LEGACY_ONLY = new Set([
+  "initialize",
+  "ping",
+  "logging/setLevel",
+  "tasks/result",
+  "tasks/list",
+]);
+/** Methods only the modern era has. */
+const MODERN_ONLY = new Set(["server/discover", "subscriptions/listen", "tasks/update"]);
+
+/** The key of our one input request: the person's confirmation. */
+const CONFIRM_KEY = "confirm";
+
+type Handler = (params: unknown, request: RequestState) => Promise<Result>;
+// deno-lint-ignore no-explicit-any
+type Result = Record<string, any>;
+
+/** What a modern request says about itself in `_meta`. */
+interface ModernEnvelope {
+  version: string;
+  capabilities: Record<string, unknown>;
+  clientInfo?: { name: string; version: string };
+  logLevel?: LogLevel;
+}
 
 interface RequestState {
   id: RequestId;
+  method: string;
   controller: AbortController;
+  /** Present for a modern request; absent means the 2025 revision of the handshake. */
+  modern?: ModernEnvelope;
+}
+
+/** Thrown by `confirm` in the modern era: answer `input_required`, the client comes back. */
+class InputRequired {
+  constructor(readonly result: Result) {}
 }
 
 /** Routes MCP methods to handlers. */
@@ -55,10 +113,19 @@ export class Dispatcher {
   #inFlight = new Map<RequestId, AbortController>();
   #pending = new Set<Promise<void>>();
   #initialized = false;
+  #warmed = false;
+  /** The 2025 handshake: what the client declared and which revision it took. */
+  #legacy: { version: string; capabilities: Record<string, unknown> } = {
+    version: "",
+    capabilities: {},
+  };
+  /** Open `subscriptions/listen` requests, by id: what each wants, and how to end it. */
+  #subscriptions = new Map<RequestId, { wants: Set<string>; end: () => void }>();
+  /** Requests we sent the client (2025 elicitation), by id. */
+  #outgoing = new Map<string, (response: Result) => void>();
+  #outgoingIds = 0;
   #postponeWarm?: () => void;
   #handlers: Record<string, Handler>;
-  // views hook (#15): the client declared the MCP Apps extension (io.modelcontextprotocol/ui).
-  #views = false;
 
   constructor(session: Session, send: Send) {
     this.#session = session;
@@ -66,18 +133,43 @@ export class Dispatcher {
     this.#handlers = {
       "initialize": (params) => this.#initialize(params),
       "ping": () => Promise.resolve({}),
-      "tools/list": (params) => this.#listTools(params),
+      "server/discover": (_params, request) => this.#discover(request),
+      "subscriptions/listen": (params, request) => this.#listen(params, request),
+      "tools/list": (params, request) => this.#listTools(params, request),
       "tools/call": (params, request) => this.#callTool(params, request),
-      "prompts/list": (params) => this.#listPrompts(params),
+      "prompts/list": (params, request) => this.#listPrompts(params, request),
       "prompts/get": (params) => this.#getPrompt(params),
-      "resources/list": (params) => this.#listResources(params),
-      "resources/templates/list": () => Promise.resolve({ resourceTemplates: [] }),
-      "resources/read": (params) => this.#readResource(params),
+      "resources/list": (params, request) => this.#listResources(params, request),
+      "resources/templates/list": (_params, request) =>
+        Promise.resolve(cacheable(request, { resourceTemplates: [] }, STATIC_TTL_MS, "public")),
+      "resources/read": (params, request) => this.#readResource(params, request),
       "logging/setLevel": (params) => this.#setLevel(params),
+      "tasks/get": (params, request) => this.#getTask(params, request),
+      "tasks/cancel": (params, request) => this.#cancelTask(params, request),
+      "tasks/result": (params, request) => this.#taskResult(params, request),
+      "tasks/list": () =>
+        Promise.resolve({ tasks: this.#session.tasks.list().map((t) => legacyTask(t)) }),
+      "tasks/update": (params) => this.#updateTask(params),
     };
     session.setNotifier((method, params) => {
       if (this.#initialized) this.#send({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
+      for (const [id, subscription] of this.#subscriptions) {
+        if (!subscription.wants.has(method)) continue;
+        this.#send({
+          jsonrpc: "2.0",
+          method,
+          params: { ...params, _meta: { [META.subscriptionId]: id } },
+        });
+      }
     });
+  }
+
+  /**
+   * Ends every open subscription with its graceful empty result (2026-07-28: the server that
+   * ends one SHOULD answer it), so that shutdown need not wait for them.
+   */
+  endSubscriptions(): void {
+    for (const subscription of [...this.#subscriptions.values()]) subscription.end();
   }
 
   /** Handles one parsed JSON value: a message, or a batch (an array of them). */
@@ -121,17 +213,38 @@ export class Dispatcher {
   }
 
   async #handle(raw: unknown, reply: Send): Promise<void> {
+    if (isClientResponse(raw)) {
+      // An answer to a request we sent (an elicitation); a stray one needs no answer.
+      const response = raw as Result;
+      const settle = this.#outgoing.get(response.id);
+      if (settle) {
+        this.#outgoing.delete(response.id);
+        settle(response);
+      }
+      return;
+    }
     if (!schemasLoaded()) {
       const initialize = plainInitialize(raw);
       if (initialize) {
         // The first answer does not wait for zod; the schemas load right after it.
-        // views hook (#15): the fast path reads the capabilities too (a plain, defensive read).
-        this.#views = clientDeclaresViews(
-          (raw as { params?: { capabilities?: unknown } }).params?.capabilities,
-        );
-        const result = this.#initializeResult(initialize.protocolVersion);
+        const result = this.#initializeResult(initialize.protocolVersion, initialize.capabilities);
         reply({ jsonrpc: "2.0", id: initialize.id, result });
         this.#markReady();
+        void loadSchemas();
+        return;
+      }
+      const discover = plainDiscover(raw);
+      if (discover) {
+        // The same for a modern client's probe.
+        const request: RequestState = {
+          id: discover.id,
+          method: "server/discover",
+          controller: new AbortController(),
+          modern: { version: discover.version, capabilities: discover.capabilities },
+        };
+        const result = this.#finish(this.#discoverResult(request), request);
+        reply({ jsonrpc: "2.0", id: discover.id, result });
+        this.#warm();
         void loadSchemas();
         return;
       }
@@ -139,7 +252,6 @@ export class Dispatcher {
     }
     const parsed = IncomingMessage().safeParse(raw);
     if (!parsed.success) {
-      if (isClientResponse(raw)) return; // We send no requests; a stray response needs no answer.
       const id = validIdOf(raw);
       reply(
         errorResponse(id, "invalid_request", "Invalid Request", {
@@ -151,6 +263,11 @@ export class Dispatcher {
     const message = parsed.data;
     if (message.id === undefined) {
       this.#notification(message.method, message.params);
+      return;
+    }
+    const era = this.#era(message.method, message.params);
+    if ("error" in era) {
+      reply(errorResponse(message.id, era.error.kind, era.error.message, era.error.data));
       return;
     }
     const handler = Object.hasOwn(this.#handlers, message.method)
@@ -165,15 +282,22 @@ export class Dispatcher {
       return;
     }
     const controller = new AbortController();
-    const request = { id: message.id, controller };
+    const request: RequestState = {
+      id: message.id,
+      method: message.method,
+      controller,
+      modern: era.modern,
+    };
     this.#inFlight.set(message.id, controller);
+    const stopLogs = this.#requestLogs(request);
     let response: unknown;
     try {
       const result = await handler(message.params, request);
-      response = { jsonrpc: "2.0", id: message.id, result };
+      response = { jsonrpc: "2.0", id: message.id, result: this.#finish(result, request) };
     } catch (error) {
-      response = this.#errorReply(message.id, message.method, error);
+      response = this.#errorReply(message.id, message.method, error, request);
     } finally {
+      stopLogs();
       if (this.#inFlight.get(message.id) === controller) this.#inFlight.delete(message.id);
     }
     // MCP: a cancelled request gets no response.
@@ -182,13 +306,122 @@ export class Dispatcher {
     // Notifications may flow once the client knows what we are. Most clients also send
     // notifications/initialized, but list_changed must not hinge on one that doesn't.
     if (message.method === "initialize" && !("error" in (response as object))) this.#markReady();
+    // A modern client has no handshake: its first answered request is the moment to warm up.
+    if (era.modern) this.#warm();
+  }
+
+  /**
+   * Which era a request belongs to, from its `_meta`: a version we serve in the modern era, a
+   * version we do not serve (-32022 with ours), or none (the 2025 revisions). Each era's removed
+   * methods are unknown to the other.
+   */
+  #era(
+    method: string,
+    params: unknown,
+  ): { modern?: ModernEnvelope } | { error: McpError } {
+    const version = metaProtocolVersion(params);
+    if (version === undefined) {
+      if (method === "server/discover") {
+        return {
+          error: new McpError(
+            "invalid_params",
+            `server/discover needs _meta["${META.protocolVersion}"] (one of ` +
+              `${ALL_PROTOCOL_VERSIONS.join(", ")}) and _meta["${META.clientCapabilities}"]`,
+          ),
+        };
+      }
+      if (MODERN_ONLY.has(method)) return { error: notInEra(method, "2025") };
+      return {};
+    }
+    if (!isModernProtocolVersion(version)) {
+      return {
+        error: new McpError(
+          "unsupported_protocol_version",
+          `Unsupported protocol version: "${version}"; this server supports ` +
+            `${ALL_PROTOCOL_VERSIONS.join(", ")} (the 2025 ones through initialize)`,
+          { data: { supported: ALL_PROTOCOL_VERSIONS, requested: version } },
+        ),
+      };
+    }
+    const meta = ModernRequestMeta().safeParse((params as { _meta: unknown })._meta);
+    if (!meta.success) {
+      return {
+        error: new McpError(
+          "invalid_params",
+          `Invalid request _meta for protocol ${version}: ${formatIssues(meta.error, "_meta")}`,
+        ),
+      };
+    }
+    if (LEGACY_ONLY.has(method)) return { error: notInEra(method, version) };
+    return {
+      modern: {
+        version,
+        capabilities: meta.data[META.clientCapabilities],
+        clientInfo: meta.data[META.clientInfo],
+        logLevel: meta.data[META.logLevel],
+      },
+    };
+  }
+
+  /**
+   * views hook (#15): whether the request's client declared the MCP Apps extension
+   * (io.modelcontextprotocol/ui) — in its own `_meta` (modern), else at `initialize`.
+   */
+  #views(request: RequestState): boolean {
+    return clientDeclaresViews(request.modern?.capabilities ?? this.#legacy.capabilities);
+  }
+
+  /** A modern request's own `logLevel`: records at or above it reach the client meanwhile. */
+  #requestLogs(request: RequestState): () => void {
+    const modern = request.modern;
+    if (!modern) return () => {};
+    const stop = modern.logLevel
+      ? this.#session.log.addRequestSink(modern.logLevel, (level, data) =>
+        this.#send({
+          jsonrpc: "2.0",
+          method: "notifications/message",
+          params: { level, logger: SERVER_NAME, data },
+        }))
+      : () => {};
+    const client = modern.clientInfo;
+    this.#session.log.debug(
+      `${request.method} (${modern.version}${client ? `, ${client.name} ${client.version}` : ""})`,
+    );
+    return stop;
+  }
+
+  /** Completes a result for its era: the modern one's `resultType` and server identity. */
+  #finish(result: Result, request: RequestState): Result {
+    if (!request.modern) return result;
+    return {
+      ...result,
+      resultType: result.resultType ?? "complete",
+      _meta: {
+        ...result._meta,
+        [META.serverInfo]: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
+      },
+    };
   }
 
   #markReady(): void {
     if (this.#initialized) return;
     this.#initialized = true;
-    // Discovery starts once initialize is answered, not before: it must not delay that answer,
-    // and the tools/list that follows joins it (or, in proxy mode, once the client goes quiet).
+    this.#warm();
+    this.#session.log.connectClient((level, data) =>
+      this.#send({
+        jsonrpc: "2.0",
+        method: "notifications/message",
+        params: { level, logger: SERVER_NAME, data },
+      })
+    );
+  }
+
+  #warm(): void {
+    if (this.#warmed) return;
+    this.#warmed = true;
+    // Discovery starts once the client's first request is answered, not before: it must not
+    // delay that answer, and the tools/list that follows joins it (or, in proxy mode, once the
+    // client goes quiet).
     const idleMs = this.#session.hub.warmWhenIdleMs;
     if (idleMs === undefined) {
       this.#session.catalog.warm();
@@ -204,13 +437,6 @@ export class Dispatcher {
       this.#postponeWarm = arm;
       arm();
     }
-    this.#session.log.connectClient((level, data) =>
-      this.#send({
-        jsonrpc: "2.0",
-        method: "notifications/message",
-        params: { level, logger: SERVER_NAME, data },
-      })
-    );
   }
 
   #notification(method: string, params: unknown): void {
@@ -232,8 +458,14 @@ export class Dispatcher {
     }
   }
 
-  #errorReply(id: RequestId, method: string, error: unknown) {
-    if (error instanceof McpError) return errorResponse(id, error.kind, error.message, error.data);
+  #errorReply(id: RequestId, method: string, error: unknown, request?: RequestState) {
+    if (error instanceof McpError) {
+      // 2026-07-28 renumbered a missing resource to -32602; 2025 clients keep -32002.
+      const kind = error.kind === "resource_not_found" && request?.modern
+        ? "invalid_params"
+        : error.kind;
+      return errorResponse(id, kind, error.message, error.data);
+    }
     this.#session.log.error(
       `${method} failed: ${error instanceof Error ? error.stack ?? error.message : error}`,
     );
@@ -244,15 +476,15 @@ export class Dispatcher {
 
   // --- lifecycle -------------------------------------------------------------------------------
 
-  #initialize(params: unknown) {
+  #initialize(params: unknown): Promise<Result> {
     const { protocolVersion, capabilities } = parseParams(InitializeParams(), params);
-    this.#views = clientDeclaresViews(capabilities); // views hook (#15)
-    return Promise.resolve(this.#initializeResult(protocolVersion));
+    return Promise.resolve(this.#initializeResult(protocolVersion, capabilities ?? {}));
   }
 
-  #initializeResult(requested: string) {
+  #initializeResult(requested: string, capabilities: Record<string, unknown>): Result {
     const version = negotiateProtocolVersion(requested);
     this.#session.protocolVersion = version;
+    this.#legacy = { version, capabilities };
     return {
       protocolVersion: version,
       capabilities: {
@@ -260,46 +492,130 @@ export class Dispatcher {
         prompts: { listChanged: true },
         resources: {},
         logging: {},
+        // 2025-11-25's experimental tasks: tools/call may be run as a task.
+        ...(version >= "2025-11-25"
+          ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }
+          : {}),
       },
       serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
       instructions: instructionsFor(this.#session.config),
     };
   }
 
-  #setLevel(params: unknown) {
+  #setLevel(params: unknown): Promise<Result> {
     const { level } = parseParams(SetLevelParams(), params);
     this.#session.log.setClientLevel(level);
     return Promise.resolve({});
   }
 
+  #discover(request: RequestState): Promise<Result> {
+    return Promise.resolve(this.#discoverResult(request));
+  }
+
+  #discoverResult(request: RequestState): Result {
+    const result = {
+      supportedVersions: ALL_PROTOCOL_VERSIONS,
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: {},
+        logging: {},
+        extensions: { [TASKS_EXTENSION]: {} },
+      },
+      instructions: instructionsFor(this.#session.config),
+    };
+    return cacheable(request, result, STATIC_TTL_MS, "private");
+  }
+
+  /**
+   * `subscriptions/listen`: acknowledged at once with what we honour (tool and prompt list
+   * changes; our resources never change), then open until the client cancels it (no answer) or
+   * we shut down (the empty result).
+   */
+  #listen(params: unknown, request: RequestState): Promise<Result> {
+    const { notifications } = parseParams(SubscriptionsListenParams(), params);
+    const honoured: Record<string, boolean> = {};
+    const wants = new Set<string>();
+    if (notifications.toolsListChanged) {
+      honoured.toolsListChanged = true;
+      wants.add("notifications/tools/list_changed");
+    }
+    if (notifications.promptsListChanged) {
+      honoured.promptsListChanged = true;
+      wants.add("notifications/prompts/list_changed");
+    }
+    const id = request.id;
+    return new Promise((resolve) => {
+      const end = () => {
+        this.#subscriptions.delete(id);
+        resolve({ _meta: { [META.subscriptionId]: id } });
+      };
+      request.controller.signal.addEventListener("abort", end, { once: true });
+      this.#send({
+        jsonrpc: "2.0",
+        method: "notifications/subscriptions/acknowledged",
+        params: { _meta: { [META.subscriptionId]: id }, notifications: honoured },
+      });
+      this.#subscriptions.set(id, { wants, end });
+    });
+  }
+
   // --- tools -----------------------------------------------------------------------------------
 
-  async #listTools(params: unknown) {
+  async #listTools(params: unknown, request: RequestState): Promise<Result> {
     parseParams(ListParams(), params);
     const [table, info] = await Promise.all([
       this.#tools(),
       this.#session.catalog.current(this.#discoveryWaitMs()),
     ]);
-    const tools = table.list(info);
-    if (!this.#views) return { tools };
-    // views hook (#15): tools with a view point at it.
-    const { viewUriForTool } = await import("./views/mod.ts");
-    return {
-      tools: tools.map((tool) => {
+    let tools = table.list(info).map((tool) => this.#toolForEra(tool, request));
+    if (request.modern) {
+      // 2026-07-28: a deterministic order (clients cache lists): ours first, as always, then
+      // the Hub's by name, whatever order its discovery document had.
+      // (toSorted is stable: our tools keep their order.)
+      const hubRank = (tool: ToolDescriptor) => table.isLocal(tool.name) ? 0 : 1;
+      tools = tools.toSorted((a, b) =>
+        hubRank(a) - hubRank(b) ||
+        (hubRank(a) === 0 ? 0 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+      );
+    }
+    if (this.#views(request)) {
+      // views hook (#15): tools with a view point at it.
+      const { viewUriForTool } = await import("./views/mod.ts");
+      tools = tools.map((tool) => {
         const resourceUri = viewUriForTool(tool.name);
         return resourceUri ? { ...tool, _meta: { ui: { resourceUri } } } : tool;
-      }),
+      });
+    }
+    // The Hub's catalog TTL is how long the list stays right; without the Hub, it is stale at once.
+    return cacheable(request, { tools }, info ? DISCOVERY_TTL_MS : 0, "private");
+  }
+
+  /** A tool's descriptor with only the fields its client's revision has. */
+  #toolForEra(tool: ToolDescriptor, request: RequestState): ToolDescriptor {
+    const version = request.modern?.version ?? this.#legacy.version;
+    const { execution, outputSchema, ...rest } = tool;
+    return {
+      ...rest,
+      // structuredContent, and so outputSchema, came with 2025-06-18.
+      ...(outputSchema && supportsStructuredContent(version) ? { outputSchema } : {}),
+      // 2025-11-25's experimental tasks; the modern era moved tasks to an extension.
+      ...(execution && !request.modern && version >= "2025-11-25" ? { execution } : {}),
     };
   }
 
-  async #callTool(params: unknown, request: RequestState): Promise<CallToolResult> {
-    const { name, arguments: args, _meta } = parseParams(CallToolParams(), params);
+  async #callTool(params: unknown, request: RequestState): Promise<Result> {
+    const parsed = parseParams(CallToolParams(), params);
+    const { name, _meta } = parsed;
+    const args = parsed.arguments ?? {};
     const signal = request.controller.signal;
     const ctx: ToolContext = {
       session: this.#session,
       signal,
       progress: progressSender(_meta?.progressToken, signal, this.#send),
+      confirm: (question) => this.#confirm(question, request, params, { name, args }),
     };
+    const version = request.modern?.version ?? this.#session.protocolVersion;
     let result: CallToolResult;
     try {
       const table = await this.#tools();
@@ -307,21 +623,225 @@ export class Dispatcher {
       const info = table.isLocal(name)
         ? undefined
         : await this.#session.catalog.current(this.#discoveryWaitMs());
-      result = await table.call(name, args ?? {}, ctx, info);
+      const prepared = await table.prepare(name, args, ctx, info);
+      if ("result" in prepared) {
+        result = prepared.result;
+      } else {
+        const task = prepared.task ? this.#taskRequested(params, request) : undefined;
+        if (task) {
+          const created = this.#startTask(name, prepared.run, task.ttlMs, _meta?.progressToken);
+          return request.modern
+            ? { resultType: "task", ...modernTask(created, version) }
+            : { task: legacyTask(created) };
+        }
+        result = await prepared.run(ctx);
+      }
     } catch (error) {
+      if (error instanceof InputRequired) return error.result;
       result = toolFailure(name, error, this.#session.log);
     }
     // views hook (#15): a tool with a view sends it the view's compact data instead.
-    if (this.#views && result.structuredContent && !result.isError) {
+    if (this.#views(request) && result.structuredContent && !result.isError) {
       const { viewContentForTool } = await import("./views/mod.ts");
-      const content = viewContentForTool(name, result.structuredContent, args ?? {});
+      const content = viewContentForTool(name, result.structuredContent, args);
       if (content) result.structuredContent = content as unknown as Record<string, unknown>;
     }
-    if (result.structuredContent && !supportsStructuredContent(this.#session.protocolVersion)) {
-      const { structuredContent: _, ...rest } = result;
-      return rest;
+    return resultForVersion(result, version);
+  }
+
+  /**
+   * Whether this call runs as a task: the modern client declared the tasks extension, or a
+   * 2025-11-25 client asked with `task` and declared task-augmented tools/call.
+   */
+  #taskRequested(params: unknown, request: RequestState): { ttlMs?: number } | undefined {
+    if (request.modern) {
+      const extensions = request.modern.capabilities.extensions;
+      const declared = isRecord(extensions) && isRecord(extensions[TASKS_EXTENSION]);
+      return declared ? {} : undefined;
     }
-    return result;
+    const task = isRecord(params) ? params.task : undefined;
+    if (!isRecord(task) || this.#legacy.version < "2025-11-25") return undefined;
+    const tasks = this.#legacy.capabilities.tasks;
+    const toolsCall = isRecord(tasks) && isRecord(tasks.requests) &&
+      isRecord(tasks.requests.tools) && isRecord(tasks.requests.tools.call);
+    if (!toolsCall) return undefined;
+    return { ttlMs: typeof task.ttl === "number" && task.ttl > 0 ? task.ttl : undefined };
+  }
+
+  /** Runs prepared work as a task: its own signal (tasks/cancel), progress into its status. */
+  #startTask(
+    name: string,
+    run: (ctx: ToolContext) => Promise<CallToolResult>,
+    ttlMs: number | undefined,
+    progressToken: RequestId | undefined,
+  ): Task {
+    return this.#session.tasks.create(async ({ signal, report }) => {
+      // The request that created the task is answered; a 2025 client's token still gets progress.
+      const notify = progressSender(progressToken, signal, this.#send);
+      const ctx: ToolContext = {
+        session: this.#session,
+        signal,
+        progress: (progress, total, message) => {
+          notify(progress, total, message);
+          const share = total ? ` (${Math.round((100 * progress) / total)}%)` : "";
+          report(`${message ?? "working"}${share}`);
+        },
+        // Confirmation was asked before the task was created (MRTR before the handle).
+        confirm: () => Promise.resolve("accepted"),
+      };
+      try {
+        return await run(ctx);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return toolFailure(name, error, this.#session.log);
+      }
+    }, {
+      ttlMs,
+      fail: (error) =>
+        error instanceof McpError
+          ? { code: JSON_RPC_CODES[error.kind], message: error.message }
+          : { code: JSON_RPC_CODES.internal, message: describeError(error) },
+    });
+  }
+
+  /**
+   * Asks the person to confirm, as the request's era allows. 2025: a form elicitation, when the
+   * client declared it (2025-06-18 on). Modern: an `input_required` result, or the answer the
+   * client came back with (its sealed `requestState` must be ours and for this very call).
+   * Any answer but an explicit yes is a no; a client that cannot ask is "unavailable".
+   */
+  async #confirm(
+    question: Confirmation,
+    request: RequestState,
+    params: unknown,
+    call: { name: string; args: Record<string, unknown> },
+  ): Promise<ConfirmOutcome> {
+    const elicitation = {
+      message: question.message,
+      requestedSchema: {
+        type: "object",
+        properties: {
+          confirm: {
+            type: "boolean",
+            title: question.title,
+            description: "Check to go ahead; leave unchecked (or decline) to change nothing.",
+            default: false,
+          },
+        },
+        required: ["confirm"],
+      },
+    };
+    if (request.modern) {
+      const subject = { method: "tools/call", ...call };
+      const retry = parseParams(InputRetryParams(), params);
+      const answer = retry.inputResponses?.[CONFIRM_KEY];
+      if (answer !== undefined) {
+        if (!retry.requestState || !(await verifyState(retry.requestState, subject))) {
+          throw new McpError(
+            "invalid_params",
+            "The confirmation's requestState is not one this server issued for this call (or it " +
+              "expired); call the tool again without inputResponses to be asked anew.",
+          );
+        }
+        return isYes(answer) ? "accepted" : "declined";
+      }
+      if (!supportsFormElicitation(request.modern.capabilities.elicitation)) return "unavailable";
+      throw new InputRequired({
+        resultType: "input_required",
+        inputRequests: {
+          [CONFIRM_KEY]: {
+            method: "elicitation/create",
+            params: { mode: "form", ...elicitation },
+          },
+        },
+        requestState: await sealState(subject),
+      });
+    }
+    const version = this.#legacy.version;
+    if (version < "2025-06-18" || !supportsFormElicitation(this.#legacy.capabilities.elicitation)) {
+      return "unavailable";
+    }
+    try {
+      const answer = await this.#requestClient(
+        "elicitation/create",
+        version >= "2025-11-25" ? { mode: "form", ...elicitation } : elicitation,
+        request.controller.signal,
+      );
+      return isYes(answer) ? "accepted" : "declined";
+    } catch (error) {
+      if (request.controller.signal.aborted) throw error;
+      // The client could not show it: nothing is done without a yes.
+      this.#session.log.warn(`The confirmation could not be asked: ${describeError(error)}`);
+      return "declined";
+    }
+  }
+
+  /** Sends the client a request (2025 era) and resolves with its result. */
+  #requestClient(method: string, params: Result, signal: AbortSignal): Promise<unknown> {
+    const id = `kubeshark-mcp-${++this.#outgoingIds}`;
+    return new Promise((resolve, reject) => {
+      const abort = () => {
+        this.#outgoing.delete(id);
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", abort, { once: true });
+      this.#outgoing.set(id, (response) => {
+        signal.removeEventListener("abort", abort);
+        if ("error" in response) reject(new Error(String(response.error?.message)));
+        else resolve(response.result);
+      });
+      this.#send({ jsonrpc: "2.0", id, method, params });
+    });
+  }
+
+  // --- tasks -----------------------------------------------------------------------------------
+
+  #task(params: unknown): Task {
+    const { taskId } = parseParams(TaskIdParams(), params);
+    const task = this.#session.tasks.get(taskId);
+    if (!task) {
+      throw new McpError(
+        "invalid_params",
+        `Unknown task "${taskId}": it never existed here or its TTL ran out`,
+        { data: { taskId } },
+      );
+    }
+    return task;
+  }
+
+  #getTask(params: unknown, request: RequestState): Promise<Result> {
+    const task = this.#task(params);
+    if (!request.modern) return Promise.resolve(legacyTask(task));
+    return Promise.resolve(modernTask(task, request.modern.version));
+  }
+
+  #cancelTask(params: unknown, request: RequestState): Promise<Result> {
+    const task = this.#session.tasks.cancel(this.#task(params).taskId)!;
+    return Promise.resolve(request.modern ? {} : legacyTask(task));
+  }
+
+  #updateTask(params: unknown): Promise<Result> {
+    this.#task(params);
+    // We never ask for input mid-task (confirmation comes before the task): nothing to take.
+    return Promise.resolve({});
+  }
+
+  /** 2025-11-25 `tasks/result`: waits for the end, then answers what tools/call would have. */
+  async #taskResult(params: unknown, request: RequestState): Promise<Result> {
+    const task = await this.#session.tasks.settled(
+      this.#task(params).taskId,
+      request.controller.signal,
+    );
+    const related = { _meta: { [META.relatedTask]: { taskId: task!.taskId } } };
+    if (task!.status === "completed") {
+      return { ...resultForVersion(task!.result!, this.#legacy.version), ...related };
+    }
+    if (task!.error) {
+      throw new McpError("internal", task!.error.message, { data: { taskId: task!.taskId } });
+    }
+    throw new McpError("invalid_params", `Task "${task!.taskId}" was cancelled; it has no result`, {
+      data: { taskId: task!.taskId },
+    });
   }
 
   #discoveryWaitMs(): number {
@@ -330,15 +850,17 @@ export class Dispatcher {
 
   // --- resources -------------------------------------------------------------------------------
 
-  async #listResources(params: unknown) {
+  async #listResources(params: unknown, request: RequestState): Promise<Result> {
     parseParams(ListParams(), params);
-    return { resources: await listResourcesFor({ views: this.#views }) }; // views hook (#15)
+    // views hook (#15)
+    const resources = await listResourcesFor({ views: this.#views(request) });
+    return cacheable(request, { resources }, STATIC_TTL_MS, "public");
   }
 
-  async #readResource(params: unknown) {
+  async #readResource(params: unknown, request: RequestState): Promise<Result> {
     const { uri } = parseParams(ReadResourceParams(), params);
     const view = await readViewResource(uri); // views hook (#15)
-    if (view) return { contents: [view] };
+    if (view) return cacheable(request, { contents: [view] }, STATIC_TTL_MS, "public");
     const resource = findResource(uri);
     if (!resource) {
       throw new McpError(
@@ -347,19 +869,21 @@ export class Dispatcher {
         { data: { uri, available: listResources().map((r) => r.uri) } },
       );
     }
-    return { contents: [{ uri, mimeType: resource.mimeType, text: await resource.text() }] };
+    const contents = [{ uri, mimeType: resource.mimeType, text: await resource.text() }];
+    return cacheable(request, { contents }, STATIC_TTL_MS, "public");
   }
 
   // --- prompts ---------------------------------------------------------------------------------
 
-  async #listPrompts(params: unknown) {
+  async #listPrompts(params: unknown, request: RequestState): Promise<Result> {
     parseParams(ListParams(), params);
     const info = await this.#session.catalog.current(this.#discoveryWaitMs());
     const hubPrompts = (info?.prompts ?? []).filter((prompt) => prompt.name !== USAGE_PROMPT.name);
-    return { prompts: [USAGE_PROMPT, ...hubPrompts] };
+    const prompts = [USAGE_PROMPT, ...hubPrompts];
+    return cacheable(request, { prompts }, info ? DISCOVERY_TTL_MS : 0, "private");
   }
 
-  async #getPrompt(params: unknown) {
+  async #getPrompt(params: unknown): Promise<Result> {
     const { name, arguments: values } = parseParams(GetPromptParams(), params);
     if (name === USAGE_PROMPT.name) {
       return { description: USAGE_PROMPT.description, messages: usagePromptMessages() };
@@ -448,7 +972,7 @@ export function progressSender(
  * written for the model; anything else is a bug: its detail goes to stderr, a short text to the
  * client. Protocol errors (McpError) are rethrown for a JSON-RPC error reply.
  */
-export function toolFailure(name: string, error: unknown, log: Logger): CallToolResult {
+export function toolFailure(name: string, error: unknown, log: Logger): ToolErrorResult {
   if (error instanceof ActionableError) return toolError(error.message);
   if (error instanceof McpError) throw error;
   log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
@@ -458,8 +982,87 @@ export function toolFailure(name: string, error: unknown, log: Logger): CallTool
   );
 }
 
-function toolError(text: string): CallToolResult {
+/** A failed call's result: text only (what the model reads), flagged isError. */
+interface ToolErrorResult extends CallToolResult {
+  content: TextContent[];
+  isError: true;
+}
+
+function toolError(text: string): ToolErrorResult {
   return { content: [{ type: "text", text }], isError: true };
+}
+
+function notInEra(method: string, version: string): McpError {
+  return new McpError(
+    "method_not_found",
+    `Method not found: ${method} is not part of protocol ${version}`,
+    { data: { method } },
+  );
+}
+
+/** A modern list or read result gets its cache hints (2026-07-28 CacheableResult). */
+function cacheable(
+  request: RequestState,
+  result: Result,
+  ttlMs: number,
+  cacheScope: "public" | "private",
+): Result {
+  return request.modern ? { ...result, ttlMs, cacheScope } : result;
+}
+
+/** A tool result with only what the revision has: structuredContent and resource links 2025-06-18 on. */
+function resultForVersion(result: CallToolResult, version: string): CallToolResult {
+  if (supportsStructuredContent(version)) return result;
+  const { structuredContent: _, ...rest } = result;
+  return { ...rest, content: rest.content.filter((item) => item.type === "text") };
+}
+
+/** A task as the tasks extension shows it (tasks/get, CreateTaskResult). */
+function modernTask(task: Task, version: string): Result {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    ...(task.statusMessage ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttlMs: task.ttlMs,
+    pollIntervalMs: task.pollIntervalMs,
+    ...(task.status === "completed" && task.result
+      ? { result: { ...resultForVersion(task.result, version), resultType: "complete" } }
+      : {}),
+    ...(task.status === "failed" && task.error ? { error: task.error } : {}),
+  };
+}
+
+/** A task as 2025-11-25 shows it; a tool's isError result counts as failed there. */
+function legacyTask(task: Task): Result {
+  const status = task.status === "completed" && task.result?.isError ? "failed" : task.status;
+  return {
+    taskId: task.taskId,
+    status,
+    ...(task.statusMessage ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttl: task.ttlMs,
+    pollInterval: task.pollIntervalMs,
+  };
+}
+
+/** Whether an elicitation answer is an explicit yes: accepted, with the box checked. */
+function isYes(answer: unknown): boolean {
+  const parsed = ElicitResult().safeParse(answer);
+  return parsed.success && parsed.data.action === "accept" &&
+    parsed.data.content?.confirm === true;
+}
+
+/** Whether declared elicitation capabilities include forms (`{}` means forms, per 2025-11-25). */
+function supportsFormElicitation(elicitation: unknown): boolean {
+  if (!isRecord(elicitation)) return false;
+  return "form" in elicitation || !("url" in elicitation);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** A JSON-RPC error response for a protocol-level error kind. */

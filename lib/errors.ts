@@ -12,6 +12,7 @@ export type ErrorKind =
   | "method_not_found"
   | "invalid_params"
   | "resource_not_found"
+  | "unsupported_protocol_version"
   | "internal";
 
 /** JSON-RPC 2.0 codes for the kinds that are protocol errors. */
@@ -20,8 +21,10 @@ export const JSON_RPC_CODES = {
   invalid_request: -32600,
   method_not_found: -32601,
   invalid_params: -32602,
-  // MCP's code for resources/read of an unknown URI.
+  // MCP's code for resources/read of an unknown URI, up to 2025-11-25; the modern era uses -32602.
   resource_not_found: -32002,
+  // 2026-07-28 UnsupportedProtocolVersionError; `data.supported` lists ours.
+  unsupported_protocol_version: -32022,
   internal: -32603,
 } as const;
 

@@ -32,6 +32,7 @@ export class Logger {
   #stderrLevel: LogLevel = "info";
   #clientLevel: LogLevel = "warning";
   #clientSink?: ClientLogSink;
+  #requestSinks = new Set<{ level: LogLevel; sink: ClientLogSink }>();
   #redact: (text: string) => string = (text) => text;
 
   /** Sets the lowest level written to stderr (`--debug` lowers it to debug). */
@@ -47,6 +48,16 @@ export class Logger {
   /** Starts (or, with undefined, stops) forwarding records to the client. */
   connectClient(sink: ClientLogSink | undefined): void {
     this.#clientSink = sink;
+  }
+
+  /**
+   * Forwards records at or above `level` to `sink` until the returned function is called: the
+   * modern era's per-request `io.modelcontextprotocol/logLevel`, which lasts as long as the request.
+   */
+  addRequestSink(level: LogLevel, sink: ClientLogSink): () => void {
+    const entry = { level, sink };
+    this.#requestSinks.add(entry);
+    return () => this.#requestSinks.delete(entry);
   }
 
   /** Masks secrets in every record from now on (the redactor, once loaded). */
@@ -66,6 +77,9 @@ export class Logger {
     }
     if (this.#clientSink && rank(level) >= rank(this.#clientLevel)) {
       this.#clientSink(level, message);
+    }
+    for (const { level: threshold, sink } of this.#requestSinks) {
+      if (rank(level) >= rank(threshold)) sink(level, message);
     }
   }
 

@@ -30,6 +30,38 @@ export const SUPPORTED_PROTOCOL_VERSIONS = [
   "2024-11-05",
 ] as const;
 
+/**
+ * Modern-era revisions (no `initialize`: version, capabilities and client info ride in each
+ * request's `_meta`). A request whose `_meta` names a protocol version is served in this era.
+ */
+export const MODERN_PROTOCOL_VERSIONS = ["2026-07-28"] as const;
+
+/** Every revision we serve, newest first: `server/discover`'s list and -32022's `data.supported`. */
+export const ALL_PROTOCOL_VERSIONS: readonly string[] = [
+  ...MODERN_PROTOCOL_VERSIONS,
+  ...SUPPORTED_PROTOCOL_VERSIONS,
+];
+
+/** Whether a version is one we serve in the modern era. */
+export function isModernProtocolVersion(version: string): boolean {
+  return (MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(version);
+}
+
+/** Reserved `_meta` keys (2026-07-28 `basic/index`, "_meta"). */
+export const META = {
+  protocolVersion: "io.modelcontextprotocol/protocolVersion",
+  clientInfo: "io.modelcontextprotocol/clientInfo",
+  clientCapabilities: "io.modelcontextprotocol/clientCapabilities",
+  logLevel: "io.modelcontextprotocol/logLevel",
+  serverInfo: "io.modelcontextprotocol/serverInfo",
+  subscriptionId: "io.modelcontextprotocol/subscriptionId",
+  /** 2025-11-25 experimental tasks: ties a message to its task. */
+  relatedTask: "io.modelcontextprotocol/related-task",
+} as const;
+
+/** The tasks extension's identifier (SEP-2663), under `capabilities.extensions`. */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
 /** The version we answer when the client asks for one we do not know. */
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
 
@@ -60,14 +92,51 @@ export function lazySchema<T extends Zod.ZodType>(build: () => T): () => T {
  */
 export function plainInitialize(
   raw: unknown,
-): { id: RequestId; protocolVersion: string } | undefined {
+): { id: RequestId; protocolVersion: string; capabilities: Record<string, unknown> } | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const { jsonrpc, id, method, params } = raw as Record<string, unknown>;
   if (jsonrpc !== "2.0" || method !== "initialize") return undefined;
   if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
   if (params === null || typeof params !== "object" || Array.isArray(params)) return undefined;
-  const { protocolVersion } = params as Record<string, unknown>;
-  return typeof protocolVersion === "string" ? { id, protocolVersion } : undefined;
+  const { protocolVersion, capabilities } = params as Record<string, unknown>;
+  if (typeof protocolVersion !== "string") return undefined;
+  // What the client can do (elicitation, tasks) decides how we ask and run later.
+  const declared = capabilities !== null && typeof capabilities === "object" &&
+      !Array.isArray(capabilities)
+    ? capabilities as Record<string, unknown>
+    : {};
+  return { id, protocolVersion, capabilities: declared };
+}
+
+/**
+ * A first `server/discover` checked by hand, like {@linkcode plainInitialize}: a modern client's
+ * probe is answered as fast as a 2025 client's handshake. Anything unusual (another version, a
+ * log level, an odd client info) returns undefined and goes through the schemas.
+ */
+export function plainDiscover(
+  raw: unknown,
+): { id: RequestId; version: string; capabilities: Record<string, unknown> } | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const { jsonrpc, id, method, params } = raw;
+  if (jsonrpc !== "2.0" || method !== "server/discover" || !isPlainObject(params)) return undefined;
+  if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
+  const meta = params._meta;
+  if (!isPlainObject(meta) || Object.hasOwn(meta, META.logLevel)) return undefined;
+  const version = meta[META.protocolVersion];
+  const capabilities = meta[META.clientCapabilities];
+  const client = meta[META.clientInfo];
+  if (typeof version !== "string" || !isModernProtocolVersion(version)) return undefined;
+  if (!isPlainObject(capabilities)) return undefined;
+  if (
+    client !== undefined &&
+    !(isPlainObject(client) && typeof client.name === "string" &&
+      typeof client.version === "string")
+  ) return undefined;
+  return { id, version, capabilities };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
@@ -85,6 +154,61 @@ export const IncomingMessage = lazySchema(() =>
       .transform((params) => params ?? undefined),
   })
 );
+
+/**
+ * The per-request envelope of a modern request. Only the version decides the era; the rest is
+ * checked once the version is known to be ours (a wrong version is -32022, not -32602).
+ */
+export const ModernRequestMeta = lazySchema(() =>
+  z.looseObject({
+    [META.protocolVersion]: z.string(),
+    [META.clientCapabilities]: z.looseObject({}),
+    [META.clientInfo]: z.looseObject({ name: z.string(), version: z.string() }).optional(),
+    [META.logLevel]: z.enum(LOG_LEVELS).optional(),
+    progressToken: requestId().optional(),
+  })
+);
+
+/** The protocol version a request's `_meta` names, if it names one (a modern request). */
+export function metaProtocolVersion(params: unknown): string | undefined {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) return undefined;
+  const meta = (params as { _meta?: unknown })._meta;
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return undefined;
+  const version = (meta as Record<string, unknown>)[META.protocolVersion];
+  return typeof version === "string" ? version : undefined;
+}
+
+/** `subscriptions/listen` params: which change notifications the client wants. */
+export const SubscriptionsListenParams = lazySchema(() =>
+  z.looseObject({
+    notifications: z.looseObject({
+      toolsListChanged: z.boolean().optional(),
+      promptsListChanged: z.boolean().optional(),
+      resourcesListChanged: z.boolean().optional(),
+      resourceSubscriptions: z.array(z.string()).optional(),
+      taskIds: z.array(z.string()).optional(),
+    }),
+  })
+);
+
+/** One answer to an elicitation (a form the person filled in, declined or dismissed). */
+export const ElicitResult = lazySchema(() =>
+  z.looseObject({
+    action: z.enum(["accept", "decline", "cancel"]),
+    content: z.record(z.string(), z.unknown()).optional(),
+  })
+);
+
+/** The retry channel of a multi round-trip request (2026-07-28 `basic/patterns/mrtr`). */
+export const InputRetryParams = lazySchema(() =>
+  z.looseObject({
+    inputResponses: z.record(z.string(), z.unknown()).optional(),
+    requestState: z.string().optional(),
+  })
+);
+
+/** `tasks/get`, `tasks/result`, `tasks/cancel`, `tasks/update` params. */
+export const TaskIdParams = lazySchema(() => z.looseObject({ taskId: z.string().min(1) }));
 
 /** `initialize` params; lenient beyond the version, as clients add fields over time. */
 export const InitializeParams = lazySchema(() =>
@@ -138,9 +262,28 @@ export interface TextContent {
   text: string;
 }
 
+/** A link to a resource the client may fetch or show (2025-06-18 on). */
+export interface ResourceLinkContent {
+  type: "resource_link";
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  size?: number;
+}
+
+/** An icon a client may show beside a tool or the server (2025-11-25 on). */
+export interface Icon {
+  src: string;
+  mimeType?: string;
+  sizes?: string[];
+  theme?: "light" | "dark";
+}
+
 /** What a tool call returns. */
 export interface CallToolResult {
-  content: TextContent[];
+  content: (TextContent | ResourceLinkContent)[];
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
 }
@@ -166,7 +309,11 @@ export interface ToolDescriptor {
   title?: string;
   description: string;
   inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  icons?: Icon[];
   annotations?: ToolAnnotations;
+  /** 2025-11-25 experimental tasks: whether the tool may run as a task. */
+  execution?: { taskSupport?: "forbidden" | "optional" | "required" };
 }
 
 /** One prompt argument as listed by `prompts/list`. */

@@ -57,6 +57,7 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
     }
     if (reason === "eof") reason = signal; // Shutting down already: skip the rest of the grace.
     session.log.info(`${signal}: shutting down (send it again to exit at once)`);
+    dispatcher.endSubscriptions();
     dispatcher.abortAll();
     stop(signal);
   });
@@ -102,6 +103,8 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
   if (reason === undefined) {
     reason = "eof";
     lines.end();
+    // Open subscriptions/listen requests end with their graceful empty result, not the grace.
+    dispatcher.endSubscriptions();
     // Answers to the last requests are still wanted; a hung one must not hold the exit.
     await dispatcher.drain(EOF_GRACE_MS);
   }

@@ -10,6 +10,7 @@ import { HubCatalog } from "./hub/catalog.ts";
 import { load } from "./lazy.ts";
 import type { Logger } from "./log.ts";
 import { LATEST_PROTOCOL_VERSION } from "./protocol.ts";
+import { TaskStore } from "./tasks.ts";
 import type { Redactor } from "./redact.ts";
 import type { Secrets } from "./secrets.ts";
 
@@ -24,6 +25,8 @@ export class Session {
   /** Proxy mode: the Kubernetes side (loaded on first use). */
   readonly kube?: KubeLoader;
   readonly catalog: HubCatalog;
+  /** Tool calls running as tasks (both eras), kept for polling. */
+  readonly tasks: TaskStore = new TaskStore();
   /** The credentials this process holds; the redactor masks them in everything written. */
   readonly secrets: Secrets;
   protocolVersion: string = LATEST_PROTOCOL_VERSION;
@@ -74,6 +77,7 @@ export class Session {
 
   /** Releases background work and connections. */
   close(): void {
+    this.tasks.abortAll();
     this.catalog.close();
     this.hub.close();
   }

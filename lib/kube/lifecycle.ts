@@ -62,6 +62,48 @@ export interface StartArgs {
   timeout_seconds?: number;
 }
 
+/** What start or stop would change, for the person to confirm. Reading it changes nothing. */
+export interface LifecyclePlan {
+  context: string;
+  server: string;
+  namespace: string;
+  /** `Kind/name` of each object that would be created (start) or deleted (stop). */
+  objects: string[];
+}
+
+/** The objects start would apply in the release namespace, and where. */
+export async function startPlan(args: StartArgs, ctx: LifecycleContext): Promise<LifecyclePlan> {
+  const namespace = args.release_namespace ?? ctx.namespace;
+  const { context, server } = await ctx.access.connection();
+  let objects;
+  try {
+    objects = renderRelease(overridesFor(ctx, args, namespace), namespace);
+  } catch (error) {
+    return fail(`Cannot build Kubeshark's objects: ${(error as Error).message}`);
+  }
+  return {
+    context,
+    server,
+    namespace,
+    objects: objects.map((o) => `${o.kind}/${o.metadata.name}`),
+  };
+}
+
+/** The release's objects stop would delete (found in the cluster), and where. */
+export async function stopPlan(
+  args: { release_namespace?: string },
+  ctx: LifecycleContext,
+): Promise<LifecyclePlan> {
+  const namespace = args.release_namespace ?? ctx.namespace;
+  const { api, context, server } = await ctx.access.connection();
+  const expected = renderRelease(
+    { tap: { auth: { cli: { enabled: true } }, ingress: { enabled: true } } },
+    namespace,
+  );
+  const found = await releaseObjects(api, namespace, expected, ctx.signal);
+  return { context, server, namespace, objects: found.map((o) => o.label) };
+}
+
 /** Deploys Kubeshark, or updates the tap targets of a running one. */
 export async function start(args: StartArgs, ctx: LifecycleContext): Promise<string> {
   const namespace = args.release_namespace ?? ctx.namespace;

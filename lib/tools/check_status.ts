@@ -24,6 +24,14 @@ export const checkKubesharkStatus = defineTool({
     "name, version, how many tools it offers and its round-trip time. Call it first when traffic " +
     "tools fail or return nothing.",
   input: StatusInput,
+  // Its report differs by mode (proxy: the release's objects; URL/demo: the Hub); these keys are
+  // common, the rest pass.
+  output: z.looseObject({
+    mode: z.string().optional(),
+    reachable: z.boolean().optional(),
+    running: z.boolean().optional(),
+    url: z.string().optional(),
+  }),
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,

@@ -14,6 +14,13 @@ const DownloadInput = z.object({
   ),
 });
 
+const DownloadOutput = z.object({
+  url: z.string().describe("Where the file was fetched from."),
+  path: z.string().describe("Where it was saved (absolute)."),
+  size: z.number().int().describe("Its size in bytes."),
+  sha256: z.string().describe("Its SHA-256, hex."),
+});
+
 /** Downloads a file a Hub tool named. */
 export const downloadFile = defineTool({
   name: "download_file",
@@ -22,6 +29,8 @@ export const downloadFile = defineTool({
     "export_snapshot_pcap) into the local download directory, and returns its local path, size " +
     "and sha256. Preferred over get_file_url when the file must be opened or analyzed locally.",
   input: DownloadInput,
+  output: DownloadOutput,
+  task: true,
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,

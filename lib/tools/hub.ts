@@ -5,9 +5,15 @@
  * than our cache); its answer says whether the tool exists.
  */
 import { prepareArguments } from "../hub/arguments.ts";
-import type { CallToolResult, ToolDescriptor } from "../protocol.ts";
+import type { CallToolResult, ResourceLinkContent, ToolDescriptor } from "../protocol.ts";
 import { budgetedResult } from "./budget.ts";
 import type { ToolContext } from "./types.ts";
+
+/** The Hub's tools whose calls may take long: a client that declared tasks gets them as tasks. */
+export const HUB_TASK_TOOLS: ReadonlySet<string> = new Set([
+  "create_snapshot",
+  "export_snapshot_pcap",
+]);
 
 /** Forwards one call to the Hub and turns its answer into a result. */
 export async function callHubTool(
@@ -29,10 +35,16 @@ export async function callHubTool(
     ? { text: redactor.text(raw.text) }
     : { text: raw.text, json: redactor.json(raw.json) };
   const properties = tool?.inputSchema.properties;
-  return budgetedResult(answer, session.config.maxResultBytes, {
+  const result = budgetedResult(answer, session.config.maxResultBytes, {
     arguments: properties && typeof properties === "object" ? Object.keys(properties) : [],
     offset: typeof prepared.offset === "number" ? prepared.offset : undefined,
   });
+  const json = answer.json;
+  if (json !== null && typeof json === "object" && !Array.isArray(json)) {
+    const link = fileLink(json as Record<string, unknown>, client);
+    if (link) result.content.push(link);
+  }
+  return result;
 }
 
 // List tools answer in their compact format unless another is asked for: a full record is several
@@ -45,4 +57,30 @@ function withCompactFormat(
   const format = (tool.inputSchema.properties as Record<string, { enum?: unknown[] }> | undefined)
     ?.format;
   return format?.enum?.includes("compact") ? { ...args, format: "compact" } : args;
+}
+
+/**
+ * A file the Hub exported (export_snapshot_pcap's `path`) as a `resource_link` to its URL, so a
+ * client can offer it. Only a relative path the Hub client accepts as a file under its /api.
+ */
+function fileLink(
+  json: Record<string, unknown>,
+  client: { fileUrl(path: string): string },
+): ResourceLinkContent | undefined {
+  const path = json.path;
+  if (typeof path !== "string" || !path.startsWith("/")) return undefined;
+  let uri: string;
+  try {
+    uri = client.fileUrl(path);
+  } catch {
+    return undefined; // Not a path we would fetch: no link.
+  }
+  const name = path.slice(path.lastIndexOf("/") + 1) || path;
+  return {
+    type: "resource_link",
+    uri,
+    name,
+    description: "A file the Hub exported; download_file saves it locally.",
+    ...(name.endsWith(".pcap") ? { mimeType: "application/vnd.tcpdump.pcap" } : {}),
+  };
 }

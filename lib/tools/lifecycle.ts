@@ -53,6 +53,21 @@ export const startKubeshark = defineTool({
     idempotentHint: true,
     openWorldHint: false,
   },
+  task: true,
+  confirmation: async (args, ctx) => {
+    const { startPlan } = await import("../kube/lifecycle.ts");
+    const plan = await startPlan(args, await lifecycleContext(ctx));
+    const targets = `capturing namespaces ${args.namespaces || "all"}, pods /${
+      args.pod_regex ?? ".*"
+    }/`;
+    return {
+      title: "Start Kubeshark",
+      message: `Start Kubeshark in cluster context "${plan.context}" (${plan.server}), ` +
+        `namespace "${plan.namespace}", ${targets}? This creates (or updates) ` +
+        `${plan.objects.length} objects, among them a privileged capture DaemonSet on every ` +
+        `node and cluster-wide RBAC: ${plan.objects.join(", ")}.`,
+    };
+  },
   handler: async (args, ctx) => {
     const { start } = await import("../kube/lifecycle.ts");
     return textResult(await start(args, await lifecycleContext(ctx)));
@@ -79,6 +94,20 @@ export const stopKubeshark = defineTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false,
+  },
+  task: true,
+  confirmation: async (args, ctx) => {
+    const { stopPlan } = await import("../kube/lifecycle.ts");
+    const plan = await stopPlan(args, await lifecycleContext(ctx));
+    const what = plan.objects.length
+      ? `This deletes ${plan.objects.length} objects, and the traffic captured so far is lost: ` +
+        `${plan.objects.join(", ")}.`
+      : "Kubeshark's objects were not found there, so nothing would be deleted.";
+    return {
+      title: "Stop Kubeshark",
+      message: `Stop Kubeshark in cluster context "${plan.context}" (${plan.server}), ` +
+        `namespace "${plan.namespace}"? ${what}`,
+    };
   },
   handler: async (args, ctx) => {
     const { stop } = await import("../kube/lifecycle.ts");

@@ -16,7 +16,7 @@ import {
 import { checkKubesharkStatus } from "./check_status.ts";
 import { downloadFile } from "./download_file.ts";
 import { getFileUrl } from "./get_file_url.ts";
-import { callHubTool } from "./hub.ts";
+import { callHubTool, HUB_TASK_TOOLS } from "./hub.ts";
 import { startKubeshark, stopKubeshark } from "./lifecycle.ts";
 import type { Tool, ToolContext } from "./types.ts";
 
@@ -70,6 +70,28 @@ export function refusalFor(
   return undefined;
 }
 
+/**
+ * Kubeshark's mark (a shark fin over a wave), inline so it shows without a network request and
+ * the binary reads no file: every local tool lists it as its icon.
+ */
+export const KUBESHARK_ICON = {
+  src: "data:image/svg+xml;base64," + btoa(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" ' +
+      'rx="6" fill="#326ce5"/><path d="M6 22c3 0 4-2 7-2s4 2 7 2 4-2 6-2v4H6z" fill="#fff"/>' +
+      '<path d="M11 19 19 6c0 6 2 10 5 13z" fill="#fff"/></svg>',
+  ),
+  mimeType: "image/svg+xml",
+  sizes: ["any"],
+};
+
+/**
+ * A call checked and ready: either its answer already (refused, bad arguments, declined), or the
+ * work to run, and whether that work may run as a task.
+ */
+export type PreparedCall =
+  | { result: CallToolResult }
+  | { run: (ctx: ToolContext) => Promise<CallToolResult>; task: boolean };
+
 /** The tools of one configuration: what `tools/list` shows, and calls by name. */
 export class ToolTable {
   readonly #config: Config;
@@ -106,19 +128,67 @@ export class ToolTable {
     ctx: ToolContext,
     info: HubInfo | undefined,
   ): Promise<CallToolResult> {
+    const prepared = await this.prepare(name, args, ctx, info);
+    return "result" in prepared ? prepared.result : await prepared.run(ctx);
+  }
+
+  /**
+   * Everything before the work: the offer rule, the arguments, and (destructive tools, unless
+   * --no-confirm) the person's confirmation. Declined → a plain answer, nothing run; a client
+   * that cannot ask → the flag stands as consent, and the result says no one was asked.
+   */
+  async prepare(
+    name: string,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+    info: HubInfo | undefined,
+  ): Promise<PreparedCall> {
     const local = this.#local.get(name);
     const hubTool = local ? undefined : info?.tools.find((tool) => tool.name === name);
     // A name missing from the catalog (which may be older than the Hub) gets the table's hints.
     const annotations = local?.descriptor.annotations ?? hubTool?.annotations ??
       hubToolAnnotations(name, undefined);
     const refused = refusalFor(name, annotations, this.#config);
-    if (refused) return errorResult(refused);
-    if (!local) return await callHubTool(name, args, ctx, hubTool);
-    const input = local.tool.input.safeParse(args);
-    if (!input.success) {
-      return errorResult(`Invalid arguments for ${name}: ${formatIssues(input.error)}`);
+    if (refused) return { result: errorResult(refused) };
+    if (!local) {
+      return {
+        run: (runCtx) => callHubTool(name, args, runCtx, hubTool),
+        task: HUB_TASK_TOOLS.has(name),
+      };
     }
-    return await local.tool.handler(input.data, ctx);
+    const { tool } = local;
+    const input = tool.input.safeParse(args);
+    if (!input.success) {
+      return { result: errorResult(`Invalid arguments for ${name}: ${formatIssues(input.error)}`) };
+    }
+    let note = "";
+    if (tool.confirmation && !this.#config.noConfirm) {
+      const question = await tool.confirmation(input.data, ctx);
+      const outcome = await ctx.confirm(question);
+      if (outcome === "declined") {
+        return {
+          result: {
+            content: [{
+              type: "text",
+              text: `${name} did not run: the person declined when asked to confirm ` +
+                `("${question.title}"). Nothing was changed.`,
+            }],
+          },
+        };
+      }
+      if (outcome === "unavailable") {
+        note = "No confirmation was asked: this client cannot ask the person " +
+          "(no elicitation); --allow-destructive stood as consent.";
+      }
+    }
+    return {
+      run: async (runCtx) => {
+        const result = await tool.handler(input.data, runCtx);
+        if (!note) return result;
+        return { ...result, content: [...result.content, { type: "text", text: note }] };
+      },
+      task: tool.task === true,
+    };
   }
 
   #hubTools(info: HubInfo | undefined): ToolDescriptor[] {
@@ -144,11 +214,18 @@ function errorResult(text: string): CallToolResult {
 function describe(tool: Tool): ToolDescriptor {
   // `io: "input"` keeps fields with defaults optional; `$schema` trips some clients' validators.
   const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
-  return {
+  const descriptor: ToolDescriptor = {
     name: tool.name,
     title: tool.title,
     description: tool.description,
     inputSchema,
+    icons: [KUBESHARK_ICON],
     annotations: { title: tool.title, ...tool.annotations },
   };
+  if (tool.output) {
+    const { $schema: _, ...outputSchema } = z.toJSONSchema(tool.output, { io: "output" });
+    descriptor.outputSchema = outputSchema;
+  }
+  if (tool.task) descriptor.execution = { taskSupport: "optional" };
+  return descriptor;
 }

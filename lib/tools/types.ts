@@ -6,11 +6,28 @@ import type { Session } from "../session.ts";
 /** What a tool handler gets besides its arguments. */
 export interface ToolContext {
   session: Session;
-  /** Aborted when the client cancels the request (or the server shuts down). */
+  /** Aborted when the client cancels the request (or the task), or the server shuts down. */
   signal: AbortSignal;
-  /** Reports progress; a no-op unless the client sent a progressToken. */
+  /** Reports progress; a no-op unless the client sent a progressToken (or runs a task). */
   progress(progress: number, total?: number, message?: string): void;
+  /**
+   * Asks the person to confirm an action, however the client's era allows: a form elicitation
+   * (2025), an `input_required` result (2026-07-28; this throws it, and the call comes back with
+   * the answer), or not at all when the client cannot ask ("unavailable").
+   */
+  confirm(question: Confirmation): Promise<ConfirmOutcome>;
 }
+
+/** What the person is asked to confirm. */
+export interface Confirmation {
+  /** What will happen, where, to what: shown to the person as is. */
+  message: string;
+  /** The checkbox's label, e.g. "Start Kubeshark". */
+  title: string;
+}
+
+/** How a confirmation went. */
+export type ConfirmOutcome = "accepted" | "declined" | "unavailable";
 
 /** A local tool: descriptor, input schema, and handler. */
 export interface Tool<S extends z.ZodType = z.ZodType> {
@@ -19,6 +36,15 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   description: string;
   input: S;
   annotations: ToolHints;
+  /** The shape of `structuredContent`, for tools that return JSON (listed as `outputSchema`). */
+  output?: z.ZodType;
+  /** Whether a client that declared tasks gets this tool's call as a task (long work). */
+  task?: boolean;
+  /**
+   * What to ask before running (destructive tools): called with the checked arguments, reads
+   * only; the table asks, and runs the handler only when the person agreed or cannot be asked.
+   */
+  confirmation?(args: z.output<S>, ctx: ToolContext): Promise<Confirmation>;
   handler(args: z.output<S>, ctx: ToolContext): Promise<CallToolResult>;
 }
 
