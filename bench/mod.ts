@@ -324,3 +324,4 @@ try {
   await hub.close();
 }
 await import("./demo_exports.ts");
+await (await import("./first_run.ts")).benchFirstRun(new URL("..", import.meta.url).pathname);

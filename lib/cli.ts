@@ -9,6 +9,7 @@ import {
   pickString,
   readConfigFile,
 } from "./config.ts";
+import { type ClientId, CLIENTS } from "./clients/mod.ts";
 import { describeError } from "./errors.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { HTTP_FLAGS, HTTP_USAGE, parseHttpFlags } from "./http/options.ts";
@@ -37,10 +38,16 @@ Modes:
   render --mcp-server [-n NS] [--replicas N] [--image IMAGE] [--http-public-url URL]
          [--oauth-issuer URL …]
                          Print the objects that run this server over HTTP beside Kubeshark
+  install --client C [mode flags] [--dry-run] [--config-file PATH] [--force]
+                         Add this server to an MCP client's config (C: claude-desktop,
+                         claude-code, cursor, vscode, windsurf); keeps comments and a backup
+  uninstall --client C [--dry-run] [--config-file PATH]
+                         Remove it again
 
 Flags:
   --demo                 Serve the built-in demo Hub's sample traffic (read-only)
   --url URL              Kubeshark's address, e.g. https://kubeshark.example.com
+                         (env KUBESHARK_MCP_URL)
   --token TOKEN          Token for a Hub that requires authentication (URL mode;
                          env KUBESHARK_HUB_TOKEN)
   --kubeconfig PATH      Kubeconfig file (default $KUBECONFIG, else ~/.kube/config)
@@ -57,6 +64,7 @@ Flags:
                          falling back to the API server's service proxy when it is refused)
   --list-tools           Print the tools and prompts, then exit
   --mcp-config           Print an MCP client configuration for this server, then exit
+  --client C             With --mcp-config or install: that client's own format
   -d, --debug            Verbose logs on stderr
   -v, --version          Print the version and exit
   -h, --help             Print this help and exit
@@ -88,6 +96,10 @@ export const FLAGS = {
   proxy: { type: "string" },
   "list-tools": { type: "boolean" },
   "mcp-config": { type: "boolean" },
+  client: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "config-file": { type: "string" },
+  force: { type: "boolean" },
   debug: { type: "boolean", short: "d" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -108,7 +120,9 @@ export type Action =
   | "help"
   | "version"
   | "demo-hub"
-  | "render";
+  | "render"
+  | "install"
+  | "uninstall";
 
 /** A command-line problem: reported in one line, with usage, exit code 2. */
 export class UsageError extends Error {}
@@ -117,7 +131,7 @@ export class UsageError extends Error {}
 export async function parseCommandLine(
   args: string[],
   env: { get(name: string): string | undefined } = Deno.env,
-): Promise<{ action: Action; config: Config }> {
+): Promise<{ action: Action; config: Config; clientFile?: ClientFileFlags }> {
   let parsed;
   try {
     parsed = parseFlags(args, FLAGS);
@@ -127,6 +141,7 @@ export async function parseCommandLine(
   }
   const { flags, positionals } = parsed;
   const action = actionOf(flags, positionals);
+  const clientFile = clientFileFlags(flags, action);
   const values = await setValues(flags.set ?? []);
   const configPath = flags["config-path"] ?? defaultConfigPath();
   const fileValues = action === "help" || action === "version"
@@ -135,7 +150,12 @@ export async function parseCommandLine(
       throw new UsageError(describeError(error));
     });
   const layers = [values, fileValues];
-  const url = flags.url === undefined ? undefined : parseHubUrl(flags.url);
+  // MCPB bundles pass the URL in the environment (empty means none).
+  const urlText = flags.url ?? (env.get("KUBESHARK_MCP_URL") || undefined);
+  if (flags.demo && urlText !== undefined) {
+    throw new UsageError("--demo and KUBESHARK_MCP_URL are two different modes; unset one of them");
+  }
+  const url = urlText === undefined ? undefined : parseHubUrl(urlText);
   const mcpServer = action === "render" && flags["mcp-server"] === true;
   const http = httpOptions(flags, env, mcpServer);
   const config: Config = {
@@ -177,7 +197,7 @@ export async function parseCommandLine(
       ? { replicas: parseReplicas(flags.replicas), image: flags.image, http }
       : undefined,
   };
-  return { action, config };
+  return { action, config, clientFile };
 }
 
 // render --mcp-server takes the HTTP flags to put them in the pod; it serves nothing itself.
@@ -213,10 +233,45 @@ function parseReplicas(text: string | undefined): number {
   return replicas;
 }
 
+/** `--client` and the flags of install/uninstall (see lib/clients/). */
+export interface ClientFileFlags {
+  client?: ClientId;
+  dryRun: boolean;
+  configFile?: string;
+  force: boolean;
+}
+
+function clientFileFlags(flags: Flags, action: Action): ClientFileFlags | undefined {
+  const fileCommand = action === "install" || action === "uninstall";
+  if (!fileCommand) {
+    for (const flag of ["dry-run", "config-file", "force"] as const) {
+      if (flags[flag] !== undefined) throw new UsageError(`--${flag} goes with install/uninstall`);
+    }
+    if (flags.client !== undefined && action !== "mcp-config") {
+      throw new UsageError("--client goes with --mcp-config, install or uninstall");
+    }
+  } else if (flags.client === undefined) {
+    throw new UsageError(`${action} needs --client (one of ${CLIENTS.join(", ")})`);
+  }
+  if (flags.client === undefined) return undefined;
+  const client = CLIENTS.find((name) => name === flags.client);
+  if (!client) {
+    throw new UsageError(`--client "${flags.client}" is not one of ${CLIENTS.join(", ")}`);
+  }
+  return {
+    client,
+    dryRun: flags["dry-run"] ?? false,
+    configFile: flags["config-file"],
+    force: flags.force ?? false,
+  };
+}
+
+const COMMANDS = ["demo-hub", "render", "install", "uninstall"] as const;
+
 function actionOf(flags: Flags, positionals: string[]): Action {
   // `kubeshark mcp …` configs work by swapping the command: a leading "mcp" is accepted.
   const words = positionals[0] === "mcp" ? positionals.slice(1) : positionals;
-  const command = words[0] === "demo-hub" || words[0] === "render" ? words[0] : undefined;
+  const command = COMMANDS.find((name) => name === words[0]);
   const extra = command ? words.slice(1) : words;
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (flags.listen !== undefined && command !== "demo-hub") {
@@ -377,7 +432,7 @@ export async function run(args: string[]): Promise<number> {
     await writeStderr(`${SERVER_NAME}: ${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const { action, config } = parsed;
+  const { action, config, clientFile } = parsed;
   switch (action) {
     case "help":
       await writeStdout(USAGE);
@@ -387,8 +442,20 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     case "mcp-config": {
       const { mcpClientConfig } = await load.printModes();
-      await writeStdout(JSON.stringify(mcpClientConfig(config), null, 2) + "\n");
+      const { text, notes } = mcpClientConfig(config, clientFile?.client);
+      for (const note of notes) await writeStderr(`${SERVER_NAME}: note: ${note}\n`);
+      await writeStdout(text);
       return 0;
+    }
+    case "install":
+    case "uninstall": {
+      const { runClientFileCommand } = await load.clientInstall();
+      const { client, ...options } = clientFile!;
+      return await runClientFileCommand(action, config, {
+        client: client!,
+        ...options,
+        io: { out: writeStdout, err: writeStderr },
+      });
     }
     case "list-tools": {
       const { listTools } = await load.printModes();

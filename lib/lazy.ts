@@ -23,6 +23,7 @@ export const load = {
   manifests: lazy<typeof import("./kube/manifests/mod.ts")>("./kube/manifests/mod.ts"),
   manifestValues: lazy<typeof import("./kube/manifests/values.ts")>("./kube/manifests/values.ts"),
   printModes: lazy<typeof import("./print_modes.ts")>("./print_modes.ts"),
+  clientInstall: lazy<typeof import("./clients/install.ts")>("./clients/install.ts"),
   kflGuide: lazy<typeof import("./kfl_guide.ts")>("./kfl_guide.ts"),
   redact: lazy<typeof import("./redact.ts")>("./redact.ts"),
 };
@@ -38,6 +39,7 @@ export const LAZY_MODULES = [
   "lib/kube/manifests/mod.ts",
   "lib/kube/manifests/values.ts",
   "lib/print_modes.ts",
+  "lib/clients/install.ts",
   "lib/kfl_guide.ts",
   "lib/redact.ts",
 ];

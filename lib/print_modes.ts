@@ -1,53 +1,22 @@
 /** The print-and-exit modes: `--mcp-config` and `--list-tools`. Only these write prose to stdout. */
 import { describeError } from "./errors.ts";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Config, defaultConfigPath, kubeconfigPaths } from "./config.ts";
-import { HUB_TIMEOUT_MS } from "./hub/client.ts";
+import { type ClientId, launchFor, printedConfig } from "./clients/mod.ts";
+import type { Config } from "./config.ts";
 import { USAGE_PROMPT } from "./prompts.ts";
 import type { HubAccess } from "./hub/access.ts";
 import { buildToolTable } from "./tools/mod.ts";
 import { SERVER_NAME } from "./version.ts";
 
-// --set keys that may carry secrets stay out of a printed client config.
-const SECRET_KEY = /license|token|password|secret|key/i;
-
-/** An `mcpServers` entry that starts this server with the same configuration, minus secrets. */
-export function mcpClientConfig(config: Config) {
-  const args: string[] = [];
-  if (config.mode === "demo") {
-    args.push("--demo");
-  } else if (config.mode === "url") {
-    args.push("--url", config.url!);
-  } else {
-    args.push("--kubeconfig", kubeconfigPaths(config)[0]);
-    if (config.context) args.push("--context", config.context);
-    if (config.namespace !== "default") args.push("--namespace", config.namespace);
-    if (config.allowDestructive) args.push("--allow-destructive");
-  }
-  for (const set of config.setArgs) {
-    if (!SECRET_KEY.test(set.split("=")[0])) args.push("--set", set);
-  }
-  if (config.configPath !== defaultConfigPath()) args.push("--config-path", config.configPath);
-  if (config.hubTimeoutMs !== HUB_TIMEOUT_MS) {
-    args.push("--hub-timeout", String(config.hubTimeoutMs / 1000));
-  }
-  // Clients start servers in an arbitrary directory (often "/"): pin where downloads go.
-  args.push("--download-dir", resolve(config.downloadDir));
-  return { mcpServers: { kubeshark: { ...launchCommand(), args: [...launchPrefix(), ...args] } } };
-}
-
-function launchCommand() {
-  return { command: Deno.execPath() };
-}
-
-// A compiled binary is the command itself; under `deno run` the script must be named.
-function launchPrefix(): string[] {
-  if (Deno.build.standalone) return [];
-  const main = Deno.mainModule.startsWith("file:")
-    ? fileURLToPath(Deno.mainModule)
-    : Deno.mainModule;
-  return ["run", "--allow-all", main];
+/**
+ * What `--mcp-config [--client X]` prints: the client's own config shape (Kubeshark's
+ * `mcpServers` shape when no client is named), plus notes for stderr on what was left out.
+ */
+export function mcpClientConfig(
+  config: Config,
+  client?: ClientId,
+): { text: string; notes: string[] } {
+  const launch = launchFor(config);
+  return { text: printedConfig(client, launch), notes: launch.notes };
 }
 
 /** The tool and prompt listing of `--list-tools`; `ok` is false when the Hub did not answer. */

@@ -128,18 +128,27 @@ Deno.test("--mcp-config in URL mode carries --url and never the token", async ()
   assert.equal(printed.code, 0);
   const config = JSON.parse(printed.stdout);
   const entry = config.mcpServers.kubeshark;
-  assert.ok(entry.command.startsWith("/"), "command must be an absolute path");
+  // Not compiled: the published package at this version, never a path into a cache or clone.
+  assert.equal(entry.command, "deno");
+  assert.match(entry.args.join(" "), /^run -A jsr:@kubeshark\/kubeshark-mcp@\d+\.\d+\.\d+ /);
   assert.ok(entry.args.includes("--url"));
   assert.equal(entry.args[entry.args.indexOf("--url") + 1], "https://ks.example.com");
   assert.ok(entry.args.includes("tap.docker.tag=v1"));
+  assert.ok(!entry.args.includes("--download-dir"), "no download dir was given");
+  assert.equal(entry.env.KUBESHARK_HUB_TOKEN, "<your Kubeshark Hub token>");
   assert.ok(!printed.stdout.includes("s3cret"), "the token leaked");
   assert.ok(!printed.stdout.includes("LIC"), "the license leaked");
+  assert.ok(!printed.stderr.includes("s3cret"), "the token leaked to stderr");
 });
 
-Deno.test("--mcp-config in proxy mode carries the resolved kubeconfig path", async () => {
+Deno.test("--mcp-config in proxy mode names a kubeconfig only when one was given", async () => {
   const printed = await runCli(["--mcp-config"], { KUBECONFIG: "/tmp/a-config:/tmp/b-config" });
   const entry = JSON.parse(printed.stdout).mcpServers.kubeshark;
-  assert.equal(entry.args[entry.args.indexOf("--kubeconfig") + 1], "/tmp/a-config");
+  assert.ok(!entry.args.includes("--kubeconfig"));
+  assert.deepEqual(entry.env, { KUBECONFIG: "/tmp/a-config:/tmp/b-config" });
+  const none = JSON.parse((await runCli(["--mcp-config"], { KUBECONFIG: "" })).stdout);
+  assert.ok(!none.mcpServers.kubeshark.args.includes("--kubeconfig"));
+  assert.equal(none.mcpServers.kubeshark.env, undefined);
   const explicit = await runCli([
     "--kubeconfig",
     "/k/config",

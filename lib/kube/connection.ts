@@ -12,6 +12,7 @@ import https from "node:https";
 import { Readable } from "node:stream";
 import { type Config, kubeconfigPaths } from "../config.ts";
 import { KubeApi, KubeError, type KubeTransport } from "./api.ts";
+import { loadClientNode } from "./load_client_node.ts";
 
 /** A loaded kubeconfig context. */
 export interface KubeConnection {
@@ -41,7 +42,7 @@ export async function connect(config: Config, secrets?: Secrets): Promise<KubeCo
         "or talk to a Kubeshark you can reach directly with --url (or try --demo).",
     );
   }
-  const { KubeConfig } = await import("@kubernetes/client-node");
+  const { KubeConfig } = await loadClientNode();
   const kubeConfig = new KubeConfig();
   try {
     kubeConfig.loadFromFile(present[0]);

@@ -4,6 +4,7 @@
  */
 import net from "node:net";
 import { Writable } from "node:stream";
+import { loadClientNode } from "./load_client_node.ts";
 import type { Logger } from "../log.ts";
 
 /** Why a forward stopped working. */
@@ -43,7 +44,7 @@ export class PortForwarder {
     target: { namespace: string; pod: string; port: number },
     log: Logger,
   ): Promise<PortForwarder> {
-    const { PortForward } = await import("@kubernetes/client-node");
+    const { PortForward } = await loadClientNode();
     const forwarder = new PortForwarder(target.namespace, target.pod);
     const portForward = new PortForward(kubeConfig, true);
     const server = net.createServer((socket) => {
