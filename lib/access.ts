@@ -77,7 +77,7 @@ export function createModeAccess(config: Config, log: Logger): ModeAccess {
 function inClusterAccess(config: Config, log: Logger, secrets: Secrets): HubAccess {
   let minter: Promise<import("./kube/hub_token.ts").HubTokenMinter> | undefined;
   const mint = () =>
-    minter ??= Promise.all([import("./kube/in_cluster.ts"), import("./kube/hub_token.ts")])
+    minter ??= Promise.all([load.inCluster(), load.hubToken()])
       .then(([cluster, tokens]) => {
         const api = cluster.inClusterApi();
         return new tokens.HubTokenMinter(() => Promise.resolve(api), config.namespace, log, {

@@ -497,7 +497,7 @@ export async function run(args: string[]): Promise<number> {
       if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
       const session = new Session(config, log, createModeAccess(config, log));
       if (config.http) {
-        const { serveHttp } = await import("./http/mod.ts");
+        const { serveHttp } = await load.httpServer();
         return await serveHttp(session, config.http);
       }
       return await serve(session);
@@ -507,7 +507,7 @@ export async function run(args: string[]): Promise<number> {
 
 async function renderMcpServerObjects(config: Config): Promise<number> {
   const [{ renderMcpServer, DEFAULT_IMAGE }, { stringify }] = await Promise.all([
-    import("./kube/manifests/mcp_server.ts"),
+    load.mcpServerManifests(),
     import("yaml"),
   ]);
   const settings = config.mcpServer!;

@@ -26,6 +26,12 @@ export const load = {
   clientInstall: lazy<typeof import("./clients/install.ts")>("./clients/install.ts"),
   kflGuide: lazy<typeof import("./kfl_guide.ts")>("./kfl_guide.ts"),
   redact: lazy<typeof import("./redact.ts")>("./redact.ts"),
+  httpServer: lazy<typeof import("./http/mod.ts")>("./http/mod.ts"),
+  mcpServerManifests: lazy<typeof import("./kube/manifests/mcp_server.ts")>(
+    "./kube/manifests/mcp_server.ts",
+  ),
+  inCluster: lazy<typeof import("./kube/in_cluster.ts")>("./kube/in_cluster.ts"),
+  hubToken: lazy<typeof import("./kube/hub_token.ts")>("./kube/hub_token.ts"),
 };
 
 /** The files behind `load`, relative to the repository root, for `deno compile --include`. */
@@ -42,4 +48,8 @@ export const LAZY_MODULES = [
   "lib/clients/install.ts",
   "lib/kfl_guide.ts",
   "lib/redact.ts",
+  "lib/http/mod.ts",
+  "lib/kube/manifests/mcp_server.ts",
+  "lib/kube/in_cluster.ts",
+  "lib/kube/hub_token.ts",
 ];
