@@ -3,6 +3,7 @@
  * `POST /api/mcp/tools/call`, and the PCAP files export_snapshot_pcap names. One handler serves
  * both the in-process transport (`--demo`) and `kubeshark-mcp demo-hub` over HTTP.
  */
+import { editDistance } from "../suggest.ts";
 import { z } from "zod";
 import { formatIssues } from "../protocol.ts";
 import { VERSION } from "../version.ts";
@@ -137,21 +138,7 @@ async function callTool(body: string, state: DemoState): Promise<unknown> {
 
 /** ` (did you mean \`x\`?)` for the known name closest to `key`, when one is close. */
 function didYouMean(key: string, known: string[]): string {
-  const distance = (a: string, b: string) => {
-    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      const current = [i];
-      for (let j = 1; j <= b.length; j++) {
-        current[j] = Math.min(
-          previous[j] + 1,
-          current[j - 1] + 1,
-          previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-      }
-      previous = current;
-    }
-    return previous[b.length];
-  };
+  const distance = editDistance;
   const lower = key.toLowerCase();
   const best = known
     .map((name) => ({

@@ -3,6 +3,7 @@
  * over each entry's KFL2 view. Legacy KFL1 spellings still found in Kubeshark's docs are
  * translated first, and the translation is reported back so the model learns the current syntax.
  */
+import { editDistance } from "../suggest.ts";
 import { Environment } from "@marcbachmann/cel-js";
 import { RE2JS } from "re2js";
 
@@ -373,22 +374,6 @@ export function closestFields(path: string): string[] {
     .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
   return scored.filter(({ distance }) => distance === scored[0].distance).slice(0, 2)
     .map(({ name }) => name);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /** A hint for a type mismatch that names the fields of the filter whose type is involved. */
