@@ -9,7 +9,7 @@ import {
   pickString,
   readConfigFile,
 } from "./config.ts";
-import { type ClientId, CLIENTS } from "./clients/mod.ts";
+import { type ClientId, CLIENTS } from "./clients/ids.ts";
 import { describeError } from "./errors.ts";
 import { HUB_TIMEOUT_MS } from "./hub/client.ts";
 import { HTTP_FLAGS, HTTP_USAGE, parseHttpFlags } from "./http/options.ts";

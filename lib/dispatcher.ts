@@ -581,7 +581,7 @@ export class Dispatcher {
     }
     if (this.#views(request)) {
       // views hook (#15): tools with a view point at it.
-      const { viewUriForTool } = await import("./views/mod.ts");
+      const { viewUriForTool } = await load.views();
       tools = tools.map((tool) => {
         const resourceUri = viewUriForTool(tool.name);
         return resourceUri ? { ...tool, _meta: { ui: { resourceUri } } } : tool;
@@ -642,7 +642,7 @@ export class Dispatcher {
     }
     // views hook (#15): a tool with a view sends it the view's compact data instead.
     if (this.#views(request) && result.structuredContent && !result.isError) {
-      const { viewContentForTool } = await import("./views/mod.ts");
+      const { viewContentForTool } = await load.views();
       const content = viewContentForTool(name, result.structuredContent, args);
       if (content) result.structuredContent = content as unknown as Record<string, unknown>;
     }

@@ -26,6 +26,7 @@ export const load = {
   clientInstall: lazy<typeof import("./clients/install.ts")>("./clients/install.ts"),
   kflGuide: lazy<typeof import("./kfl_guide.ts")>("./kfl_guide.ts"),
   redact: lazy<typeof import("./redact.ts")>("./redact.ts"),
+  views: lazy<typeof import("./views/mod.ts")>("./views/mod.ts"),
   httpServer: lazy<typeof import("./http/mod.ts")>("./http/mod.ts"),
   mcpServerManifests: lazy<typeof import("./kube/manifests/mcp_server.ts")>(
     "./kube/manifests/mcp_server.ts",
@@ -48,6 +49,7 @@ export const LAZY_MODULES = [
   "lib/clients/install.ts",
   "lib/kfl_guide.ts",
   "lib/redact.ts",
+  "lib/views/mod.ts",
   "lib/http/mod.ts",
   "lib/kube/manifests/mcp_server.ts",
   "lib/kube/in_cluster.ts",

@@ -30,14 +30,14 @@ export function listResources(): ResourceDescriptor[] {
 /** Every resource a client sees: the reference texts, plus the views if it renders them. */
 export async function listResourcesFor(options: { views: boolean }): Promise<ResourceDescriptor[]> {
   if (!options.views) return listResources();
-  const { listViewResources } = await import("./views/mod.ts");
+  const { listViewResources } = await load.views();
   return [...listResources(), ...listViewResources()];
 }
 
 /** A view resource's `resources/read` contents (with its `_meta.ui`), or undefined. */
 export async function readViewResource(uri: string) {
   if (!uri.startsWith("ui://")) return undefined;
-  const views = await import("./views/mod.ts");
+  const views = await load.views();
   return await views.readViewResource(uri);
 }
 

@@ -3,15 +3,12 @@
  * as `env` placeholders), each client's own shape, and where each client keeps its config file.
  */
 import { posix, win32 } from "node:path";
+import { type ClientId, CLIENTS } from "./ids.ts";
+
+export { type ClientId, CLIENTS };
 import { type Config, DEFAULT_LIMITS, defaultConfigPath } from "../config.ts";
 import { HUB_TIMEOUT_MS } from "../hub/client.ts";
 import { JSR_PACKAGE, VERSION } from "../version.ts";
-
-/** The clients `--client` accepts. */
-export const CLIENTS = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf"] as const;
-
-/** One of CLIENTS. */
-export type ClientId = typeof CLIENTS[number];
 
 /** The server's key in every client's server table. */
 export const SERVER_KEY = "kubeshark";
