@@ -15,6 +15,7 @@ import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./erro
 import { DISCOVERY_TTL_MS } from "./hub/catalog.ts";
 import { instructionsFor } from "./instructions.ts";
 import { load } from "./lazy.ts";
+import { clientSupportsViews } from "./views/extension.ts";
 import type { Logger, LogLevel } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
@@ -368,7 +369,7 @@ export class Dispatcher {
    * (io.modelcontextprotocol/ui) — in its own `_meta` (modern), else at `initialize`.
    */
   #views(request: RequestState): boolean {
-    return clientDeclaresViews(request.modern?.capabilities ?? this.#legacy.capabilities);
+    return clientSupportsViews(request.modern?.capabilities ?? this.#legacy.capabilities);
   }
 
   /** A modern request's own `logLevel`: records at or above it reach the client meanwhile. */
@@ -918,17 +919,6 @@ export class Dispatcher {
       messages: promptMessages(renderHubPrompt(prompt, values ?? {})),
     };
   }
-}
-
-// views hook (#15): MCP Apps clients list "io.modelcontextprotocol/ui" under capabilities.extensions
-// (kept here rather than imported so initialize loads nothing of lib/views/).
-function clientDeclaresViews(capabilities: unknown): boolean {
-  const extensions = (capabilities as { extensions?: Record<string, unknown> } | undefined)
-    ?.extensions;
-  const ui = extensions?.["io.modelcontextprotocol/ui"];
-  if (ui === null || typeof ui !== "object") return false;
-  const mimeTypes = (ui as { mimeTypes?: unknown }).mimeTypes;
-  return !Array.isArray(mimeTypes) || mimeTypes.includes("text/html;profile=mcp-app");
 }
 
 function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {

@@ -5,12 +5,10 @@
  * The HTML is built ahead of time (`deno task build-views`) into generated.ts, so nothing is read
  * from disk at run time and the module is loaded only when a view is listed or read.
  */
+import { clientSupportsViews, UI_EXTENSION, VIEW_MIME_TYPE } from "./extension.ts";
 import { flowsContent, latencyContent, serviceMapContent, type ViewContent } from "./shapes.ts";
 
-/** The extension id clients declare under `capabilities.extensions`. */
-export const UI_EXTENSION = "io.modelcontextprotocol/ui";
-/** The MIME type of an MCP Apps HTML resource. */
-export const VIEW_MIME_TYPE = "text/html;profile=mcp-app";
+export { clientSupportsViews, UI_EXTENSION, VIEW_MIME_TYPE };
 
 /** A view resource as `resources/list` shows it. */
 export interface ViewResource {
@@ -78,18 +76,6 @@ const VIEWS: View[] = [
     },
   },
 ];
-
-/** Whether the client declared the MCP Apps extension in `initialize` capabilities. */
-export function clientSupportsViews(capabilities: unknown): boolean {
-  if (capabilities === null || typeof capabilities !== "object") return false;
-  const extensions = (capabilities as { extensions?: unknown }).extensions;
-  if (extensions === null || typeof extensions !== "object") return false;
-  const ui = (extensions as Record<string, unknown>)[UI_EXTENSION];
-  if (ui === null || typeof ui !== "object") return false;
-  // The extension lists the MIME types it renders; absent means the one there is.
-  const mimeTypes = (ui as { mimeTypes?: unknown }).mimeTypes;
-  return !Array.isArray(mimeTypes) || mimeTypes.includes(VIEW_MIME_TYPE);
-}
 
 /** The view resources, as `resources/list` shows them. */
 export function listViewResources(): ViewResource[] {
