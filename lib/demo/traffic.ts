@@ -94,23 +94,12 @@ class Recorder {
     const flows: L4Flow[] = [];
     const open = (call: ApiCall, proto: "tcp" | "udp"): L4Flow => {
       const handshakeUs = 80 + ((call.ts - startTs) % 170);
-      const flow: L4Flow = {
-        id: 0,
-        proto,
-        client: call.src,
-        server: call.dst,
+      const flow = newFlow(proto, call.src, call.dst, {
         node: call.node,
         state: "closed",
-        firstTs: 0,
-        lastTs: 0,
-        clientPackets: 0,
-        serverPackets: 0,
-        clientBytes: 0,
-        serverBytes: 0,
         ...(proto === "tcp" ? { handshakeUs } : {}),
         openUs: call.ts * 1000 - (proto === "tcp" ? handshakeUs + 100 : 0),
-        calls: [],
-      };
+      });
       flows.push(flow);
       return flow;
     };
@@ -139,22 +128,13 @@ class Recorder {
       flow.calls.push(call);
     }
     for (const { src, dst, ts } of this.#refused) {
-      flows.push({
-        id: 0,
-        proto: "tcp",
-        client: src,
-        server: dst,
-        node: dst.node ?? src.node ?? "",
-        state: "refused",
-        firstTs: 0,
-        lastTs: 0,
-        clientPackets: 0,
-        serverPackets: 0,
-        clientBytes: 0,
-        serverBytes: 0,
-        openUs: ts * 1000,
-        calls: [],
-      });
+      flows.push(
+        newFlow("tcp", src, dst, {
+          node: dst.node ?? src.node ?? "",
+          state: "refused",
+          openUs: ts * 1000,
+        }),
+      );
     }
     flows.sort((a, b) => a.openUs - b.openUs);
     flows.forEach((flow, index) => {
@@ -824,4 +804,30 @@ class Shop {
   #newRequestId(): string {
     return `req-${this.#random.suffix(8)}`;
   }
+}
+
+// A flow with nothing counted yet (ids, times and counts are filled in once all are known).
+function newFlow(
+  proto: L4Flow["proto"],
+  client: Peer,
+  server: Peer,
+  rest: Pick<L4Flow, "node" | "state" | "openUs" | "handshakeUs">,
+): L4Flow {
+  return {
+    id: 0,
+    proto,
+    client,
+    server,
+    node: rest.node,
+    state: rest.state,
+    firstTs: 0,
+    lastTs: 0,
+    clientPackets: 0,
+    serverPackets: 0,
+    clientBytes: 0,
+    serverBytes: 0,
+    ...(rest.handshakeUs !== undefined ? { handshakeUs: rest.handshakeUs } : {}),
+    openUs: rest.openUs,
+    calls: [],
+  };
 }
