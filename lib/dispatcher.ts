@@ -46,7 +46,6 @@ import {
   supportsStructuredContent,
   TaskIdParams,
   TASKS_EXTENSION,
-  type TextContent,
   type ToolDescriptor,
 } from "./protocol.ts";
 import { sealState, verifyState } from "./request_state.ts";
@@ -55,7 +54,13 @@ import type { Session } from "./session.ts";
 import type { Task } from "./tasks.ts";
 import { delay, unrefTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
-import type { Confirmation, ConfirmOutcome, ToolContext } from "./tools/types.ts";
+import {
+  type Confirmation,
+  type ConfirmOutcome,
+  errorResult,
+  type ToolContext,
+  type ToolErrorResult,
+} from "./tools/types.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
 
 /** Writes one message (or a batch) to the client. */
@@ -963,23 +968,13 @@ export function progressSender(
  * client. Protocol errors (McpError) are rethrown for a JSON-RPC error reply.
  */
 export function toolFailure(name: string, error: unknown, log: Logger): ToolErrorResult {
-  if (error instanceof ActionableError) return toolError(error.message);
+  if (error instanceof ActionableError) return errorResult(error.message);
   if (error instanceof McpError) throw error;
   log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
-  return toolError(
+  return errorResult(
     `${name} failed unexpectedly (${describeError(error)}). The server's log (stderr) has the ` +
       "details; retry, and report it if it persists.",
   );
-}
-
-/** A failed call's result: text only (what the model reads), flagged isError. */
-interface ToolErrorResult extends CallToolResult {
-  content: TextContent[];
-  isError: true;
-}
-
-function toolError(text: string): ToolErrorResult {
-  return { content: [{ type: "text", text }], isError: true };
 }
 
 function notInEra(method: string, version: string): McpError {

@@ -18,7 +18,7 @@ import { downloadFile } from "./download_file.ts";
 import { getFileUrl } from "./get_file_url.ts";
 import { callHubTool, HUB_TASK_TOOLS } from "./hub.ts";
 import { startKubeshark, stopKubeshark } from "./lifecycle.ts";
-import type { Tool, ToolContext } from "./types.ts";
+import { errorResult, type Tool, type ToolContext } from "./types.ts";
 
 // In listing order, Kubeshark's: status, file tools, then start/stop (as LOCAL_TOOL_NAMES).
 export const LOCAL_TOOLS = [
@@ -205,10 +205,6 @@ export class ToolTable {
 /** Builds the table for a configuration, converting each zod schema to JSON Schema once. */
 export function buildToolTable(config: Config): ToolTable {
   return new ToolTable(config);
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
 }
 
 function describe(tool: Tool): ToolDescriptor {

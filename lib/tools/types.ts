@@ -1,6 +1,6 @@
 /** The shape of a tool, the context its handler gets, and helpers to build results. */
 import type { z } from "zod";
-import type { CallToolResult, ToolHints } from "../protocol.ts";
+import type { CallToolResult, TextContent, ToolHints } from "../protocol.ts";
 import type { Session } from "../session.ts";
 
 /** What a tool handler gets besides its arguments. */
@@ -56,6 +56,17 @@ export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
 /** A plain-text result. */
 export function textResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }] };
+}
+
+/** A failed call's result: text only (what the model reads), flagged isError. */
+export interface ToolErrorResult extends CallToolResult {
+  content: TextContent[];
+  isError: true;
+}
+
+/** A failed call's result with `text` for the model. */
+export function errorResult(text: string): ToolErrorResult {
+  return { content: [{ type: "text", text }], isError: true };
 }
 
 /**
