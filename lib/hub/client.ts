@@ -83,6 +83,13 @@ export interface HubToolResult {
   json?: unknown;
 }
 
+// What the client sends: a method, and for a tool call its JSON body.
+interface HubRequestInit {
+  method: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /** Kubeshark's Hub API timeout. */
 export const HUB_TIMEOUT_MS = 30_000;
 
@@ -226,7 +233,7 @@ export class HubClient {
    */
   async #exchange(
     url: string,
-    init: RequestInit,
+    init: HubRequestInit,
     signal: AbortSignal | undefined,
     context: { toolName?: string } = {},
   ): Promise<HubToolResult> {
@@ -283,6 +290,11 @@ export class HubClient {
       throw tooLarge(declared);
     }
     if (!response.body) return "";
+    // A declared length within the limit is read at once: the HTTP client ends the body there.
+    // Answers without one (chunked) are read chunk by chunk and abandoned at the limit.
+    if (Number.isSafeInteger(declared) && response.headers.has("content-length")) {
+      return await response.text();
+    }
     const decoder = new TextDecoder();
     let text = "";
     let bytes = 0;
@@ -294,11 +306,11 @@ export class HubClient {
     return text + decoder.decode();
   }
 
-  async #send(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
-    const headers = new Headers(init.headers);
+  async #send(url: string, init: HubRequestInit, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
     const token = await this.#credentials?.token?.();
-    if (token) headers.set("X-Kubeshark-Authorization", token);
-    else if (this.#credentials?.license) headers.set("License-Key", this.#credentials.license);
+    if (token) headers["X-Kubeshark-Authorization"] = token;
+    else if (this.#credentials?.license) headers["License-Key"] = this.#credentials.license;
     // Redirects are not followed: a 302/303 from a gated Hub leads to an SSO login page.
     const request: RequestInit = { ...init, headers, redirect: "manual", signal };
     // fetch(url, init) builds one Request; fetch(new Request(...)) builds two.
