@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { deadline } from "../lib/timers.ts";
+import { waitUntil } from "./support/spawn.ts";
+
+Deno.test("deadline aborts when the caller's signal does, and says the time did not run out", () => {
+  const caller = new AbortController();
+  const bound = deadline(caller.signal, 60_000);
+  try {
+    caller.abort("cancelled");
+    assert.equal(bound.signal.aborted, true);
+    assert.equal(bound.signal.reason, "cancelled");
+    assert.equal(bound.timedOut(), false);
+  } finally {
+    bound.dispose();
+  }
+});
+
+Deno.test("deadline aborts when its time runs out, and says so", async () => {
+  const bound = deadline(new AbortController().signal, 10);
+  try {
+    await waitUntil(() => bound.signal.aborted, "the deadline to pass", 5_000);
+    assert.equal(bound.timedOut(), true);
+  } finally {
+    bound.dispose();
+  }
+});
+
+Deno.test("deadline starts aborted under a caller's signal that already is", () => {
+  const bound = deadline(AbortSignal.abort("gone"), 60_000);
+  bound.dispose();
+  assert.equal(bound.signal.aborted, true);
+  assert.equal(bound.signal.reason, "gone");
+});
+
+Deno.test("a disposed deadline leaves the caller's signal: neither its listener nor its timer stays", async () => {
+  const caller = new AbortController();
+  const bound = deadline(caller.signal, 10);
+  bound.dispose();
+  caller.abort();
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  // Neither the caller's abort nor the cleared timer reached the call's signal.
+  assert.equal(bound.signal.aborted, false);
+  assert.equal(bound.timedOut(), false);
+});
