@@ -1,16 +1,31 @@
 /**
  * Memory under sustained use: RSS of kubeshark-mcp (URL mode, over stdio) after 1,000 and 10,000
  * sequential Hub calls, beside a bare Deno fetch loop (bench/bare_fetch.ts) against the same
- * loopback Hub in the same run. Goal (#11): our growth ≤ the bare loop's growth + 10 MB.
- * Also RSS and export time over ten demo PCAP exports + downloads (goal: p50 ≤ 100 ms, RSS ≤
- * 150 MB after ten).
+ * loopback Hub in the same run. Goal (#11): our growth after 10,000 calls ≤ the bare loop's
+ * growth + 10 MB. Also RSS and export time over ten demo PCAP exports + downloads (goal: p50 ≤
+ * 100 ms, RSS ≤ 150 MB after ten).
  *
  *   deno run --allow-all bench/memory.ts      (also run by `deno task bench`)
+ *   BENCH_MEMORY_CALLS=1000,10000,30000 …     (other marks; the goal is judged at 10,000)
+ *
+ * What the growth is (measured for #11): not retention. The V8 heap in use after a forced full
+ * GC stays at ~12 MB from 1,000 to 10,000 calls, and external memory returns to ~1 MB. It is
+ * V8's young generation: its semi-spaces double as objects keep surviving scavenges, and stay
+ * while allocation stays high. Both processes climb to the same cap (~51 MB of new space); ours
+ * gets there sooner because a call allocates ~4× what the bare loop's does (sampling heap
+ * profiler: ~59 against ~15 KB: JSON-RPC parsing and checks, argument validation, redaction, the
+ * result), so after 10,000 calls the bare loop's new space is still a step below (~26 MB). Later it climbs too: after 30,000 calls the
+ * gap had narrowed (two runs: bare +84 and +90 MB, ours +98 and +83 MB). With the semi-spaces
+ * capped at 8 MB (`--v8-flags=--max-semi-space-size=8`) ours grows as the bare loop does (+48 MB
+ * after 10,000 calls, two runs); the server does not set it: `deno run jsr:…` could not carry the
+ * flag, and a smaller young generation trades memory for more GC work.
  */
 import { HubDouble } from "../tests/support/hub_double.ts";
 import { McpProcess } from "../tests/support/mcp_process.ts";
 
-const MARKS = [1_000, 10_000];
+const MARKS = (Deno.env.get("BENCH_MEMORY_CALLS") ?? "1000,10000").split(",").map(Number);
+const GOAL_CALLS = 10_000;
+const GOAL_SLACK_BYTES = 10 * 1024 * 1024;
 const BARE = new URL("./bare_fetch.ts", import.meta.url).pathname;
 const MB = 1024 * 1024;
 
@@ -75,7 +90,9 @@ export async function benchMemory(): Promise<void> {
     const bare = await measureBare(hub);
     const ours = await measureServer(hub);
     console.log(`\nRSS over sequential Hub calls (list_workloads, loopback Hub, same run)`);
-    console.log(`  calls         bare fetch loop            kubeshark-mcp --url`);
+    console.log(
+      `  calls         bare fetch loop            kubeshark-mcp --url        ours − bare`,
+    );
     const growth = (samples: number[], i: number) => samples[i + 1] - samples[0];
     console.log(`  after warm-up ${mb(bare[0]).padEnd(27)}${mb(ours[0])}`);
     MARKS.forEach((mark, i) => {
@@ -83,15 +100,24 @@ export async function benchMemory(): Promise<void> {
       const o = growth(ours, i);
       console.log(
         `  ${String(mark).padEnd(13)} ${`${mb(bare[i + 1])} (+${mb(b)})`.padEnd(27)}${
-          mb(ours[i + 1])
-        } (+${mb(o)})   growth ${(o / Math.max(b, 1)).toFixed(2)}× bare`,
+          `${mb(ours[i + 1])} (+${mb(o)})`.padEnd(27)
+        }${o >= b ? "+" : "−"}${mb(Math.abs(o - b))}`,
       );
     });
-    const last = MARKS.length - 1;
-    const over = growth(ours, last) - growth(bare, last);
+    const at = MARKS.indexOf(GOAL_CALLS);
+    if (at === -1) {
+      console.log(`  goal: judged after ${GOAL_CALLS} calls, which this run did not measure`);
+      return;
+    }
+    const ourGrowth = growth(ours, at);
+    const bareGrowth = growth(bare, at);
+    const limit = bareGrowth + GOAL_SLACK_BYTES;
+    const met = ourGrowth <= limit;
     console.log(
-      `  after ${MARKS[last]}: ours grew ${mb(over)} more than the bare loop ` +
-        `(goal ≤ 10 MB: ${over <= 10 * MB ? "met" : "not met"})`,
+      `  goal after ${GOAL_CALLS} calls: ours +${mb(ourGrowth)} ≤ bare +${mb(bareGrowth)} + ` +
+        `${mb(GOAL_SLACK_BYTES)} = ${mb(limit)}: ${
+          met ? "MET" : `NOT MET (over by ${mb(ourGrowth - limit)})`
+        }`,
     );
   } finally {
     await hub.close();
