@@ -178,6 +178,44 @@ export function metaProtocolVersion(params: unknown): string | undefined {
   return typeof version === "string" ? version : undefined;
 }
 
+/** A message as {@linkcode IncomingMessage} leaves it. */
+export type Incoming = {
+  jsonrpc: "2.0";
+  id?: RequestId;
+  method: string;
+  params?: Record<string, unknown> | unknown[];
+};
+
+/**
+ * A well-formed request or notification checked by hand, by {@linkcode IncomingMessage}'s rule:
+ * nearly every message is one, and checking it needs no zod. Anything else returns undefined and
+ * goes through the schema, which words the error.
+ */
+export function plainMessage(raw: unknown): Incoming | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const { jsonrpc, id, method, params } = raw;
+  if (jsonrpc !== "2.0" || typeof method !== "string" || method === "") return undefined;
+  if (
+    id !== undefined && typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))
+  ) {
+    return undefined;
+  }
+  if (params !== undefined && params !== null && typeof params !== "object") return undefined;
+  return {
+    jsonrpc,
+    ...(id === undefined ? {} : { id }),
+    method,
+    ...(params == null ? {} : { params: params as Record<string, unknown> | unknown[] }),
+  };
+}
+
+/** Whether list params are plainly fine (absent, or an object whose cursor, if any, is text). */
+export function plainListParams(params: unknown): boolean {
+  if (params === undefined) return true;
+  return isPlainObject(params) &&
+    (params.cursor === undefined || typeof params.cursor === "string");
+}
+
 /** `subscriptions/listen` params: which change notifications the client wants. */
 export const SubscriptionsListenParams = lazySchema(() =>
   z.looseObject({
