@@ -48,26 +48,112 @@ export async function sourcesDigest(): Promise<string> {
   return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// esbuild resolves from node_modules, which a Deno project has none of: resolve the one bundled
-// package (uPlot) through Deno's npm cache instead; any other bare import is a mistake here.
-function uplotDir(): string {
-  return dirname(createRequire(import.meta.url).resolve("uplot"));
+/** The esbuild plugin shape used here (esbuild's own types are not worth importing for it). */
+interface ResolvePlugin {
+  name: string;
+  setup(build: {
+    onResolve(
+      options: { filter: RegExp },
+      callback: (args: { path: string; importer: string }) => { path: string } | undefined,
+    ): void;
+  }): void;
+}
+
+const CONDITIONS = ["browser", "import", "default"];
+
+/**
+ * esbuild resolves bare imports from node_modules, which a Deno project has none of (and must not
+ * grow: the server is one binary). This plugin resolves them through Deno's npm cache instead:
+ * Node's `createRequire` — as Deno implements it, from the lockfile's npm snapshot, hence
+ * `--lock=deno.lock` in the task — finds the package the importer would get (the view's
+ * deno.json entry, or a package's own dependency), and the package's `exports` map is read with
+ * the browser/ESM conditions esbuild would apply.
+ */
+export function denoNpmPlugin(): ResolvePlugin {
+  const fallbackImporter = fileURLToPath(import.meta.url);
+  return {
+    name: "deno-npm",
+    setup(build) {
+      build.onResolve(
+        { filter: /^[^./]/ },
+        (args) =>
+          args.path.startsWith("node:")
+            ? undefined
+            : { path: resolveNpm(args.path, args.importer || fallbackImporter) },
+      );
+    },
+  };
+}
+
+/** The file a bare specifier (`pkg`, `@scope/pkg/sub`) names, for a module at `importer`. */
+export function resolveNpm(specifier: string, importer: string): string {
+  const parts = specifier.split("/");
+  const name = parts.slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+  const subpath = "." + specifier.slice(name.length);
+  let root = dirname(createRequire(importer).resolve(name));
+  while (readPackage(root)?.name !== name) {
+    if (dirname(root) === root) throw new Error(`${specifier}: no package.json of ${name}`);
+    root = dirname(root);
+  }
+  const pkg = readPackage(root)!;
+  const exported = exportTarget(pkg.exports, subpath);
+  const target = exported ??
+    (pkg.exports === undefined ? (subpath === "." ? pkg.module ?? pkg.main : subpath) : undefined);
+  if (!target) throw new Error(`${specifier}: ${name} exports no "${subpath}"`);
+  return join(root, target);
+}
+
+interface PackageJson {
+  name?: string;
+  module?: string;
+  main?: string;
+  exports?: unknown;
+}
+
+function readPackage(dir: string): PackageJson | undefined {
+  try {
+    return JSON.parse(Deno.readTextFileSync(join(dir, "package.json")));
+  } catch {
+    return undefined;
+  }
+}
+
+// Node's "exports": a string, a conditions object, or a map of subpaths (with one "*" at most).
+function exportTarget(exports: unknown, subpath: string): string | undefined {
+  if (exports === undefined || exports === null) return undefined;
+  const isMap = typeof exports === "object" && Object.keys(exports).some((k) => k.startsWith("."));
+  const map = (isMap ? exports : { ".": exports }) as Record<string, unknown>;
+  if (subpath in map) return conditionTarget(map[subpath]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf("*");
+    if (star < 0) continue;
+    const [before, after] = [key.slice(0, star), key.slice(star + 1)];
+    if (subpath.startsWith(before) && subpath.endsWith(after)) {
+      const match = subpath.slice(before.length, subpath.length - after.length);
+      return conditionTarget(value)?.replace("*", match);
+    }
+  }
+  return undefined;
+}
+
+function conditionTarget(target: unknown): string | undefined {
+  if (typeof target === "string") return target;
+  if (!target || typeof target !== "object") return undefined;
+  for (const [condition, value] of Object.entries(target)) {
+    if (!CONDITIONS.includes(condition)) continue;
+    const found = conditionTarget(value);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Builds every view's HTML page. */
 export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], string>> {
   const esbuild = await import("esbuild");
-  const dist = uplotDir();
-  const plugin = {
-    name: "deno-npm",
-    setup(
-      build: { onResolve: (o: { filter: RegExp }, f: (a: { path: string }) => unknown) => void },
-    ) {
-      build.onResolve({ filter: /^uplot$/ }, () => ({ path: join(dist, "uPlot.esm.js") }));
-    },
-  };
   const baseCss = await Deno.readTextFile(join(ROOT, "views/style.css"));
-  const uplotCss = await Deno.readTextFile(join(dist, "uPlot.min.css"));
+  const uplotCss = await Deno.readTextFile(
+    join(dirname(resolveNpm("uplot", fileURLToPath(import.meta.url))), "uPlot.min.css"),
+  );
   const pages = {} as Record<(typeof VIEW_IDS)[number], string>;
   try {
     for (const id of VIEW_IDS) {
@@ -80,7 +166,7 @@ export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], st
         platform: "browser",
         write: false,
         legalComments: "none",
-        plugins: [plugin as never],
+        plugins: [denoNpmPlugin() as never],
         logLevel: "silent",
       });
       const script = result.outputFiles[0].text.replaceAll("</script", "<\\/script");
