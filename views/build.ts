@@ -2,10 +2,12 @@
  * `deno task build-views`: bundles each view (views/<id>.ts, with uPlot where used) with esbuild
  * into one self-contained HTML page — scripts and styles inline, no network — and writes them to
  * lib/views/generated.ts, which the server imports. Run time then reads no files, compiled or
- * from JSR, and esbuild and uPlot stay build-time packages.
+ * from JSR, and esbuild and uPlot stay build-time packages. The views talk to the host through
+ * views/bridge.ts, not the ext-apps SDK's `App` class: that class alone is over a view's
+ * VIEW_BUDGET_BYTES however it is bundled (views/app_size.ts measures it).
  */
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The views, by id (the keys of VIEW_HTML). */
@@ -25,7 +27,7 @@ const OUTPUT = join(ROOT, "lib/views/generated.ts");
 export async function sourceFiles(): Promise<string[]> {
   const files = ["lib/views/shapes.ts", "deno.json"];
   for await (const entry of Deno.readDir(join(ROOT, "views"))) {
-    if (/\.(ts|css)$/.test(entry.name) && !/^(build|screenshots)\.ts$/.test(entry.name)) {
+    if (/\.(ts|css)$/.test(entry.name) && !/^(build|screenshots|app_size)\.ts$/.test(entry.name)) {
       files.push(`views/${entry.name}`);
     }
   }
@@ -70,7 +72,7 @@ const CONDITIONS = ["browser", "import", "default"];
  * the browser/ESM conditions esbuild would apply.
  */
 export function denoNpmPlugin(): ResolvePlugin {
-  const fallbackImporter = fileURLToPath(import.meta.url);
+  const self = fileURLToPath(import.meta.url);
   return {
     name: "deno-npm",
     setup(build) {
@@ -79,7 +81,8 @@ export function denoNpmPlugin(): ResolvePlugin {
         (args) =>
           args.path.startsWith("node:")
             ? undefined
-            : { path: resolveNpm(args.path, args.importer || fallbackImporter) },
+            // An entry given as text (stdin) has no file: resolve as from this one.
+            : { path: resolveNpm(args.path, isAbsolute(args.importer) ? args.importer : self) },
       );
     },
   };
