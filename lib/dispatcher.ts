@@ -35,12 +35,14 @@ import {
   loadSchemas,
   META,
   metaProtocolVersion,
+  type ModernMeta,
   ModernRequestMeta,
   negotiateProtocolVersion,
   plainDiscover,
   plainInitialize,
   plainListParams,
   plainMessage,
+  plainModernMeta,
   ReadResourceParams,
   type RequestId,
   schemasLoaded,
@@ -97,12 +99,7 @@ type Handler = (params: unknown, request: RequestState) => Promise<Result>;
 type Result = Record<string, any>;
 
 /** What a modern request says about itself in `_meta`. */
-interface ModernEnvelope {
-  version: string;
-  capabilities: Record<string, unknown>;
-  clientInfo?: { name: string; version: string };
-  logLevel?: LogLevel;
-}
+type ModernEnvelope = ModernMeta;
 
 interface RequestState {
   id: RequestId;
@@ -375,24 +372,27 @@ export class Dispatcher {
         ),
       };
     }
-    const meta = ModernRequestMeta().safeParse((params as { _meta: unknown })._meta);
-    if (!meta.success) {
-      return {
-        error: new McpError(
-          "invalid_params",
-          `Invalid request _meta for protocol ${version}: ${formatIssues(meta.error, "_meta")}`,
-        ),
-      };
-    }
-    if (LEGACY_ONLY.has(method)) return { error: notInEra(method, version) };
-    return {
-      modern: {
+    const raw = (params as { _meta: unknown })._meta;
+    let modern = plainModernMeta(raw);
+    if (!modern) {
+      const meta = ModernRequestMeta().safeParse(raw);
+      if (!meta.success) {
+        return {
+          error: new McpError(
+            "invalid_params",
+            `Invalid request _meta for protocol ${version}: ${formatIssues(meta.error, "_meta")}`,
+          ),
+        };
+      }
+      modern = {
         version,
         capabilities: meta.data[META.clientCapabilities],
         clientInfo: meta.data[META.clientInfo],
         logLevel: meta.data[META.logLevel],
-      },
-    };
+      };
+    }
+    if (LEGACY_ONLY.has(method)) return { error: notInEra(method, version) };
+    return { modern };
   }
 
   /**
@@ -1105,12 +1105,14 @@ function validIdOf(raw: unknown): RequestId | null {
 
 /**
  * Whether a message can be handled before zod has loaded: the 2025 handshake's notification and
- * a plain `tools/list`, which every client sends first. The rest waits for the schemas.
+ * a plain `tools/list` of either era, which every client sends first. The rest waits for zod.
  */
 function answeredWithoutSchemas(message: Incoming): boolean {
   if (message.id === undefined) {
     return message.method === "notifications/initialized" || message.method === "initialized";
   }
-  return message.method === "tools/list" && metaProtocolVersion(message.params) === undefined &&
-    plainListParams(message.params);
+  if (message.method !== "tools/list" || !plainListParams(message.params)) return false;
+  // A 2025 request, or a modern one whose _meta passes the hand check.
+  return metaProtocolVersion(message.params) === undefined ||
+    plainModernMeta((message.params as { _meta?: unknown })._meta) !== undefined;
 }

@@ -4,7 +4,7 @@
  * of start-up, and `initialize` is answered with a hand check of its few fields instead.
  */
 import type { z as Zod } from "zod";
-import { LOG_LEVELS } from "./log.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
 
 // zod, once loadSchemas() has run; every schema below is built on first use after that.
 let z: typeof Zod;
@@ -120,11 +120,31 @@ export function plainDiscover(
   const { jsonrpc, id, method, params } = raw;
   if (jsonrpc !== "2.0" || method !== "server/discover" || !isPlainObject(params)) return undefined;
   if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
-  const meta = params._meta;
-  if (!isPlainObject(meta) || Object.hasOwn(meta, META.logLevel)) return undefined;
+  const modern = plainModernMeta(params._meta);
+  if (!modern || modern.logLevel) return undefined;
+  return { id, version: modern.version, capabilities: modern.capabilities };
+}
+
+/** What a modern request says about itself in `_meta`. */
+export interface ModernMeta {
+  version: string;
+  capabilities: Record<string, unknown>;
+  clientInfo?: { name: string; version: string };
+  logLevel?: LogLevel;
+}
+
+/**
+ * A modern request's `_meta` checked by hand, by {@linkcode ModernRequestMeta}'s rule, for a
+ * version we serve; anything else returns undefined and goes through the schema, which words the
+ * error. Lets a modern client's first `tools/list` be answered before zod loads.
+ */
+export function plainModernMeta(meta: unknown): ModernMeta | undefined {
+  if (!isPlainObject(meta)) return undefined;
   const version = meta[META.protocolVersion];
   const capabilities = meta[META.clientCapabilities];
   const client = meta[META.clientInfo];
+  const level = meta[META.logLevel];
+  const token = meta.progressToken;
   if (typeof version !== "string" || !isModernProtocolVersion(version)) return undefined;
   if (!isPlainObject(capabilities)) return undefined;
   if (
@@ -132,7 +152,17 @@ export function plainDiscover(
     !(isPlainObject(client) && typeof client.name === "string" &&
       typeof client.version === "string")
   ) return undefined;
-  return { id, version, capabilities };
+  if (level !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(level)) return undefined;
+  if (
+    token !== undefined && typeof token !== "string" &&
+    (typeof token !== "number" || !Number.isFinite(token))
+  ) return undefined;
+  return {
+    version,
+    capabilities,
+    ...(client === undefined ? {} : { clientInfo: client as ModernMeta["clientInfo"] }),
+    ...(level === undefined ? {} : { logLevel: level as LogLevel }),
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,14 +1,19 @@
 /**
  * The hand checks that let the first messages be answered before zod loads must agree exactly with
- * the schemas they stand in for: same accepted set, same result.
+ * the schemas they stand in for: same accepted set, same result. Also the hand parse of a Hub's
+ * discovery document.
  */
 import assert from "node:assert/strict";
 import {
   IncomingMessage,
+  isModernProtocolVersion,
   ListParams,
   loadSchemas,
+  META,
+  ModernRequestMeta,
   plainListParams,
   plainMessage,
+  plainModernMeta,
 } from "../lib/protocol.ts";
 import { parseHubDocument } from "../lib/hub/schemas.ts";
 
@@ -64,6 +69,42 @@ Deno.test("list params the hand check passes are list params the schema passes",
   }
   assert.ok(plainListParams(undefined) && plainListParams({ cursor: "c" }));
   assert.ok(!plainListParams({ cursor: 5 }) && !plainListParams([]));
+});
+
+Deno.test("the hand check of a modern _meta agrees with ModernRequestMeta for our versions", () => {
+  let accepted = 0;
+  for (const version of ["2026-07-28", "2025-06-18", 5, undefined]) {
+    for (const capabilities of [{}, { sampling: {} }, null, [], undefined]) {
+      for (const client of [undefined, { name: "c", version: "1", x: 1 }, { name: "c" }, 5]) {
+        for (const level of [undefined, "debug", "loud"]) {
+          for (const token of [undefined, 1, "t", null, 1.5]) {
+            const meta: Record<string, unknown> = { other: true };
+            if (version !== undefined) meta[META.protocolVersion] = version;
+            if (capabilities !== undefined) meta[META.clientCapabilities] = capabilities;
+            if (client !== undefined) meta[META.clientInfo] = client;
+            if (level !== undefined) meta[META.logLevel] = level;
+            if (token !== undefined) meta.progressToken = token;
+            const plain = plainModernMeta(meta);
+            const parsed = ModernRequestMeta().safeParse(meta);
+            const ours = typeof version === "string" && isModernProtocolVersion(version);
+            assert.equal(plain !== undefined, ours && parsed.success, JSON.stringify(meta));
+            if (!plain || !parsed.success) continue;
+            accepted++;
+            assert.deepEqual(
+              wire(plain),
+              wire({
+                version,
+                capabilities: parsed.data[META.clientCapabilities],
+                clientInfo: parsed.data[META.clientInfo],
+                logLevel: parsed.data[META.logLevel],
+              }),
+            );
+          }
+        }
+      }
+    }
+  }
+  assert.ok(accepted > 10, `only ${accepted} samples were well-formed`);
 });
 
 Deno.test("a Hub discovery document is parsed by hand: fields kept, bad entries skipped with why", () => {
