@@ -26,6 +26,7 @@ import {
   ElicitResult,
   formatIssues,
   GetPromptParams,
+  type Incoming,
   IncomingMessage,
   InitializeParams,
   InputRetryParams,
@@ -34,10 +35,14 @@ import {
   loadSchemas,
   META,
   metaProtocolVersion,
+  type ModernMeta,
   ModernRequestMeta,
   negotiateProtocolVersion,
   plainDiscover,
   plainInitialize,
+  plainListParams,
+  plainMessage,
+  plainModernMeta,
   ReadResourceParams,
   type RequestId,
   schemasLoaded,
@@ -83,6 +88,9 @@ const LEGACY_ONLY = new Set([
 /** Methods only the modern era has. */
 const MODERN_ONLY = new Set(["server/discover", "subscriptions/listen", "tasks/update"]);
 
+/** How long the server waits, with nothing under way, before it loads zod (see #loadSchemasWhenIdle). */
+const SCHEMAS_IDLE_MS = 20;
+
 /** The key of our one input request: the person's confirmation. */
 const CONFIRM_KEY = "confirm";
 
@@ -91,12 +99,7 @@ type Handler = (params: unknown, request: RequestState) => Promise<Result>;
 type Result = Record<string, any>;
 
 /** What a modern request says about itself in `_meta`. */
-interface ModernEnvelope {
-  version: string;
-  capabilities: Record<string, unknown>;
-  clientInfo?: { name: string; version: string };
-  logLevel?: LogLevel;
-}
+type ModernEnvelope = ModernMeta;
 
 interface RequestState {
   id: RequestId;
@@ -131,6 +134,7 @@ export class Dispatcher {
   #outgoing = new Map<string, (response: Result) => void>();
   #outgoingIds = 0;
   #postponeWarm?: () => void;
+  #schemasTimer?: () => void;
   #handlers: Record<string, Handler>;
 
   constructor(session: Session, send: Send) {
@@ -215,7 +219,24 @@ export class Dispatcher {
 
   #track(work: Promise<void>): void {
     this.#pending.add(work);
-    work.finally(() => this.#pending.delete(work));
+    work.finally(() => {
+      this.#pending.delete(work);
+      if (this.#pending.size === 0) this.#loadSchemasWhenIdle();
+    });
+  }
+
+  /**
+   * zod (~35 ms to load) is not needed by a client's first messages (`initialize`, `tools/list`):
+   * it loads when a message needs it, or once nothing has been under way for a moment, so that
+   * loading it does not hold up those first answers.
+   */
+  #loadSchemasWhenIdle(): void {
+    if (schemasLoaded() || this.#schemasTimer) return;
+    this.#schemasTimer = unrefTimeout(() => {
+      this.#schemasTimer = undefined;
+      // Still busy: the next time nothing is under way arms this again.
+      if (this.#pending.size === 0) void loadSchemas();
+    }, SCHEMAS_IDLE_MS);
   }
 
   async #handle(raw: unknown, reply: Send): Promise<void> {
@@ -232,11 +253,10 @@ export class Dispatcher {
     if (!schemasLoaded()) {
       const initialize = plainInitialize(raw);
       if (initialize) {
-        // The first answer does not wait for zod; the schemas load right after it.
+        // The first answer does not wait for zod; the schemas load once the server is idle.
         const result = this.#initializeResult(initialize.protocolVersion, initialize.capabilities);
         reply({ jsonrpc: "2.0", id: initialize.id, result });
         this.#markReady();
-        void loadSchemas();
         return;
       }
       const discover = plainDiscover(raw);
@@ -251,22 +271,25 @@ export class Dispatcher {
         const result = this.#finish(this.#discoverResult(request), request);
         reply({ jsonrpc: "2.0", id: discover.id, result });
         this.#warm();
-        void loadSchemas();
         return;
       }
+    }
+    let message = plainMessage(raw);
+    if (!message) {
       await loadSchemas();
+      const parsed = IncomingMessage().safeParse(raw);
+      if (!parsed.success) {
+        const id = validIdOf(raw);
+        reply(
+          errorResponse(id, "invalid_request", "Invalid Request", {
+            detail: formatIssues(parsed.error),
+          }),
+        );
+        return;
+      }
+      message = parsed.data;
     }
-    const parsed = IncomingMessage().safeParse(raw);
-    if (!parsed.success) {
-      const id = validIdOf(raw);
-      reply(
-        errorResponse(id, "invalid_request", "Invalid Request", {
-          detail: formatIssues(parsed.error),
-        }),
-      );
-      return;
-    }
-    const message = parsed.data;
+    if (!schemasLoaded() && !answeredWithoutSchemas(message)) await loadSchemas();
     if (message.id === undefined) {
       this.#notification(message.method, message.params);
       return;
@@ -349,24 +372,27 @@ export class Dispatcher {
         ),
       };
     }
-    const meta = ModernRequestMeta().safeParse((params as { _meta: unknown })._meta);
-    if (!meta.success) {
-      return {
-        error: new McpError(
-          "invalid_params",
-          `Invalid request _meta for protocol ${version}: ${formatIssues(meta.error, "_meta")}`,
-        ),
-      };
-    }
-    if (LEGACY_ONLY.has(method)) return { error: notInEra(method, version) };
-    return {
-      modern: {
+    const raw = (params as { _meta: unknown })._meta;
+    let modern = plainModernMeta(raw);
+    if (!modern) {
+      const meta = ModernRequestMeta().safeParse(raw);
+      if (!meta.success) {
+        return {
+          error: new McpError(
+            "invalid_params",
+            `Invalid request _meta for protocol ${version}: ${formatIssues(meta.error, "_meta")}`,
+          ),
+        };
+      }
+      modern = {
         version,
         capabilities: meta.data[META.clientCapabilities],
         clientInfo: meta.data[META.clientInfo],
         logLevel: meta.data[META.logLevel],
-      },
-    };
+      };
+    }
+    if (LEGACY_ONLY.has(method)) return { error: notInEra(method, version) };
+    return { modern };
   }
 
   /**
@@ -569,17 +595,19 @@ export class Dispatcher {
   // --- tools -----------------------------------------------------------------------------------
 
   async #listTools(params: unknown, request: RequestState): Promise<Result> {
-    parseParams(ListParams(), params);
-    const [table, info] = await Promise.all([
-      this.#tools(),
+    if (!plainListParams(params)) parseParams(ListParams(), params);
+    // The stored descriptors and the offer rule: listing loads no tool module and no zod.
+    const [listing, info] = await Promise.all([
+      load.toolListing(),
       this.#session.catalog.current(this.#discoveryWaitMs()),
     ]);
-    let tools = table.list(info).map((tool) => this.#toolForEra(tool, request));
+    let tools = listing.offeredTools(this.#session.config, info)
+      .map((tool) => this.#toolForEra(tool, request));
     if (request.modern) {
       // 2026-07-28: a deterministic order (clients cache lists): ours first, as always, then
       // the Hub's by name, whatever order its discovery document had.
       // (toSorted is stable: our tools keep their order.)
-      const hubRank = (tool: ToolDescriptor) => table.isLocal(tool.name) ? 0 : 1;
+      const hubRank = (tool: ToolDescriptor) => listing.isLocalTool(tool.name) ? 0 : 1;
       tools = tools.toSorted((a, b) =>
         hubRank(a) - hubRank(b) ||
         (hubRank(a) === 0 ? 0 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
@@ -1073,4 +1101,18 @@ function validIdOf(raw: unknown): RequestId | null {
   if (raw === null || typeof raw !== "object" || !("id" in raw)) return null;
   const id = (raw as { id: unknown }).id;
   return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
+/**
+ * Whether a message can be handled before zod has loaded: the 2025 handshake's notification and
+ * a plain `tools/list` of either era, which every client sends first. The rest waits for zod.
+ */
+function answeredWithoutSchemas(message: Incoming): boolean {
+  if (message.id === undefined) {
+    return message.method === "notifications/initialized" || message.method === "initialized";
+  }
+  if (message.method !== "tools/list" || !plainListParams(message.params)) return false;
+  // A 2025 request, or a modern one whose _meta passes the hand check.
+  return metaProtocolVersion(message.params) === undefined ||
+    plainModernMeta((message.params as { _meta?: unknown })._meta) !== undefined;
 }

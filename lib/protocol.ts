@@ -4,7 +4,7 @@
  * of start-up, and `initialize` is answered with a hand check of its few fields instead.
  */
 import type { z as Zod } from "zod";
-import { LOG_LEVELS } from "./log.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
 
 // zod, once loadSchemas() has run; every schema below is built on first use after that.
 let z: typeof Zod;
@@ -120,11 +120,31 @@ export function plainDiscover(
   const { jsonrpc, id, method, params } = raw;
   if (jsonrpc !== "2.0" || method !== "server/discover" || !isPlainObject(params)) return undefined;
   if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
-  const meta = params._meta;
-  if (!isPlainObject(meta) || Object.hasOwn(meta, META.logLevel)) return undefined;
+  const modern = plainModernMeta(params._meta);
+  if (!modern || modern.logLevel) return undefined;
+  return { id, version: modern.version, capabilities: modern.capabilities };
+}
+
+/** What a modern request says about itself in `_meta`. */
+export interface ModernMeta {
+  version: string;
+  capabilities: Record<string, unknown>;
+  clientInfo?: { name: string; version: string };
+  logLevel?: LogLevel;
+}
+
+/**
+ * A modern request's `_meta` checked by hand, by {@linkcode ModernRequestMeta}'s rule, for a
+ * version we serve; anything else returns undefined and goes through the schema, which words the
+ * error. Lets a modern client's first `tools/list` be answered before zod loads.
+ */
+export function plainModernMeta(meta: unknown): ModernMeta | undefined {
+  if (!isPlainObject(meta)) return undefined;
   const version = meta[META.protocolVersion];
   const capabilities = meta[META.clientCapabilities];
   const client = meta[META.clientInfo];
+  const level = meta[META.logLevel];
+  const token = meta.progressToken;
   if (typeof version !== "string" || !isModernProtocolVersion(version)) return undefined;
   if (!isPlainObject(capabilities)) return undefined;
   if (
@@ -132,7 +152,17 @@ export function plainDiscover(
     !(isPlainObject(client) && typeof client.name === "string" &&
       typeof client.version === "string")
   ) return undefined;
-  return { id, version, capabilities };
+  if (level !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(level)) return undefined;
+  if (
+    token !== undefined && typeof token !== "string" &&
+    (typeof token !== "number" || !Number.isFinite(token))
+  ) return undefined;
+  return {
+    version,
+    capabilities,
+    ...(client === undefined ? {} : { clientInfo: client as ModernMeta["clientInfo"] }),
+    ...(level === undefined ? {} : { logLevel: level as LogLevel }),
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -176,6 +206,44 @@ export function metaProtocolVersion(params: unknown): string | undefined {
   if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return undefined;
   const version = (meta as Record<string, unknown>)[META.protocolVersion];
   return typeof version === "string" ? version : undefined;
+}
+
+/** A message as {@linkcode IncomingMessage} leaves it. */
+export type Incoming = {
+  jsonrpc: "2.0";
+  id?: RequestId;
+  method: string;
+  params?: Record<string, unknown> | unknown[];
+};
+
+/**
+ * A well-formed request or notification checked by hand, by {@linkcode IncomingMessage}'s rule:
+ * nearly every message is one, and checking it needs no zod. Anything else returns undefined and
+ * goes through the schema, which words the error.
+ */
+export function plainMessage(raw: unknown): Incoming | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const { jsonrpc, id, method, params } = raw;
+  if (jsonrpc !== "2.0" || typeof method !== "string" || method === "") return undefined;
+  if (
+    id !== undefined && typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))
+  ) {
+    return undefined;
+  }
+  if (params !== undefined && params !== null && typeof params !== "object") return undefined;
+  return {
+    jsonrpc,
+    ...(id === undefined ? {} : { id }),
+    method,
+    ...(params == null ? {} : { params: params as Record<string, unknown> | unknown[] }),
+  };
+}
+
+/** Whether list params are plainly fine (absent, or an object whose cursor, if any, is text). */
+export function plainListParams(params: unknown): boolean {
+  if (params === undefined) return true;
+  return isPlainObject(params) &&
+    (params.cursor === undefined || typeof params.cursor === "string");
 }
 
 /** `subscriptions/listen` params: which change notifications the client wants. */

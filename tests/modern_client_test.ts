@@ -128,7 +128,7 @@ const MIB = 1 << 20;
 const SLOW_FILE_BYTES = 3 * MIB;
 
 /**
- * A 3 MiB file sent in 1 MiB pieces 50 ms apart, so progress notifications reach the client well
+ * A 3 MiB file sent in 1 MiB pieces 150 ms apart, so progress notifications reach the client well
  * before the result. (The 2.4.0 client handles a notification a microtask after the line that
  * carried it, but a response at once: a progress line read in the same chunk as the response is
  * dropped. A file that arrives at once would make this test depend on pipe timing.)
@@ -138,7 +138,7 @@ function slowFile(): Response {
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (sent === SLOW_FILE_BYTES) return controller.close();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 150));
       controller.enqueue(new Uint8Array(MIB).fill(0x61));
       sent += MIB;
     },
@@ -215,7 +215,7 @@ for (const mode of MODES) {
       const taskId = await startTask(client, mode, "export_snapshot_pcap", { id: "s1" });
       let task = await getTask(client, mode, taskId);
       for (let i = 0; i < 100 && task.status === "working"; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 150));
         task = await getTask(client, mode, taskId);
       }
       assert.equal(task.status, "completed");

@@ -15,9 +15,11 @@ interface Dependency {
 // What start-up reaches: our modules with their sizes, and npm packages imported statically
 // (a literal `import("zod")` is only resolved at start-up, not read; it must stay literal so
 // JSR can rewrite it).
-async function startupGraph(): Promise<{ reached: Map<string, number>; npm: string[] }> {
+async function startupGraph(
+  root = MAIN,
+): Promise<{ reached: Map<string, number>; npm: string[] }> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", MAIN],
+    args: ["info", "--json", root],
     stdout: "piped",
     stderr: "null",
   }).output();
@@ -39,7 +41,7 @@ async function startupGraph(): Promise<{ reached: Map<string, number>; npm: stri
       else if (!dependency.isDynamic) npm.push(`${target} (from ${specifier})`);
     }
   };
-  visit(new URL(`file://${MAIN}`).href);
+  visit(new URL(`file://${root}`).href);
   return { reached, npm };
 }
 
@@ -55,4 +57,18 @@ Deno.test("start-up loads no npm package, no node: module and under 300 KB of ou
   const bytes = [...graph.values()].reduce((sum, size) => sum + size, 0);
   assert.ok(bytes < 300_000, `${bytes} bytes in ${graph.size} modules at start-up`);
   assert.ok(!names.some((name) => /lib\/(tools\/mod|demo\/hub|views\/mod|redact)\.ts$/.test(name)));
+});
+
+Deno.test("a first tools/list in --demo needs no npm package: listing, discovery and its parse", async () => {
+  // What answering it loads beyond start-up: the offer rule with the stored descriptors, the
+  // demo Hub's discovery, and the hand parse of the document (zod alone costs ~35 ms).
+  for (const module of ["lib/tools/listing.ts", "lib/demo/hub.ts", "lib/hub/schemas.ts"]) {
+    const { reached, npm } = await startupGraph(new URL(`../${module}`, import.meta.url).pathname);
+    assert.deepEqual(npm, [], `${module} imports npm packages statically`);
+    // Literal import("…") targets are read when the module loads: none may lead to a tool module.
+    const heavy = [...reached.keys()].filter((name) =>
+      /lib\/(tools\/mod|demo\/(mod|kfl|traffic|pcap|tools\/\w+)|kube\/\w+)\.ts$/.test(name)
+    );
+    assert.deepEqual(heavy, [], `${module} reaches modules only calls need`);
+  }
 });

@@ -2,10 +2,12 @@
  * `deno task build-views`: bundles each view (views/<id>.ts, with uPlot where used) with esbuild
  * into one self-contained HTML page — scripts and styles inline, no network — and writes them to
  * lib/views/generated.ts, which the server imports. Run time then reads no files, compiled or
- * from JSR, and esbuild and uPlot stay build-time packages.
+ * from JSR, and esbuild and uPlot stay build-time packages. The views talk to the host through
+ * views/bridge.ts, not the ext-apps SDK's `App` class: that class alone is over a view's
+ * VIEW_BUDGET_BYTES however it is bundled (views/app_size.ts measures it).
  */
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The views, by id (the keys of VIEW_HTML). */
@@ -25,7 +27,7 @@ const OUTPUT = join(ROOT, "lib/views/generated.ts");
 export async function sourceFiles(): Promise<string[]> {
   const files = ["lib/views/shapes.ts", "deno.json"];
   for await (const entry of Deno.readDir(join(ROOT, "views"))) {
-    if (/\.(ts|css)$/.test(entry.name) && !/^(build|screenshots)\.ts$/.test(entry.name)) {
+    if (/\.(ts|css)$/.test(entry.name) && !/^(build|screenshots|app_size)\.ts$/.test(entry.name)) {
       files.push(`views/${entry.name}`);
     }
   }
@@ -48,26 +50,113 @@ export async function sourcesDigest(): Promise<string> {
   return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// esbuild resolves from node_modules, which a Deno project has none of: resolve the one bundled
-// package (uPlot) through Deno's npm cache instead; any other bare import is a mistake here.
-function uplotDir(): string {
-  return dirname(createRequire(import.meta.url).resolve("uplot"));
+/** The esbuild plugin shape used here (esbuild's own types are not worth importing for it). */
+interface ResolvePlugin {
+  name: string;
+  setup(build: {
+    onResolve(
+      options: { filter: RegExp },
+      callback: (args: { path: string; importer: string }) => { path: string } | undefined,
+    ): void;
+  }): void;
+}
+
+const CONDITIONS = ["browser", "import", "default"];
+
+/**
+ * esbuild resolves bare imports from node_modules, which a Deno project has none of (and must not
+ * grow: the server is one binary). This plugin resolves them through Deno's npm cache instead:
+ * Node's `createRequire` — as Deno implements it, from the lockfile's npm snapshot, hence
+ * `--lock=deno.lock` in the task — finds the package the importer would get (the view's
+ * deno.json entry, or a package's own dependency), and the package's `exports` map is read with
+ * the browser/ESM conditions esbuild would apply.
+ */
+export function denoNpmPlugin(): ResolvePlugin {
+  const self = fileURLToPath(import.meta.url);
+  return {
+    name: "deno-npm",
+    setup(build) {
+      build.onResolve(
+        { filter: /^[^./]/ },
+        (args) =>
+          args.path.startsWith("node:")
+            ? undefined
+            // An entry given as text (stdin) has no file: resolve as from this one.
+            : { path: resolveNpm(args.path, isAbsolute(args.importer) ? args.importer : self) },
+      );
+    },
+  };
+}
+
+/** The file a bare specifier (`pkg`, `@scope/pkg/sub`) names, for a module at `importer`. */
+export function resolveNpm(specifier: string, importer: string): string {
+  const parts = specifier.split("/");
+  const name = parts.slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+  const subpath = "." + specifier.slice(name.length);
+  let root = dirname(createRequire(importer).resolve(name));
+  while (readPackage(root)?.name !== name) {
+    if (dirname(root) === root) throw new Error(`${specifier}: no package.json of ${name}`);
+    root = dirname(root);
+  }
+  const pkg = readPackage(root)!;
+  const exported = exportTarget(pkg.exports, subpath);
+  const target = exported ??
+    (pkg.exports === undefined ? (subpath === "." ? pkg.module ?? pkg.main : subpath) : undefined);
+  if (!target) throw new Error(`${specifier}: ${name} exports no "${subpath}"`);
+  return join(root, target);
+}
+
+interface PackageJson {
+  name?: string;
+  module?: string;
+  main?: string;
+  exports?: unknown;
+}
+
+function readPackage(dir: string): PackageJson | undefined {
+  try {
+    return JSON.parse(Deno.readTextFileSync(join(dir, "package.json")));
+  } catch {
+    return undefined;
+  }
+}
+
+// Node's "exports": a string, a conditions object, or a map of subpaths (with one "*" at most).
+function exportTarget(exports: unknown, subpath: string): string | undefined {
+  if (exports === undefined || exports === null) return undefined;
+  const isMap = typeof exports === "object" && Object.keys(exports).some((k) => k.startsWith("."));
+  const map = (isMap ? exports : { ".": exports }) as Record<string, unknown>;
+  if (subpath in map) return conditionTarget(map[subpath]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf("*");
+    if (star < 0) continue;
+    const [before, after] = [key.slice(0, star), key.slice(star + 1)];
+    if (subpath.startsWith(before) && subpath.endsWith(after)) {
+      const match = subpath.slice(before.length, subpath.length - after.length);
+      return conditionTarget(value)?.replace("*", match);
+    }
+  }
+  return undefined;
+}
+
+function conditionTarget(target: unknown): string | undefined {
+  if (typeof target === "string") return target;
+  if (!target || typeof target !== "object") return undefined;
+  for (const [condition, value] of Object.entries(target)) {
+    if (!CONDITIONS.includes(condition)) continue;
+    const found = conditionTarget(value);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Builds every view's HTML page. */
 export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], string>> {
   const esbuild = await import("esbuild");
-  const dist = uplotDir();
-  const plugin = {
-    name: "deno-npm",
-    setup(
-      build: { onResolve: (o: { filter: RegExp }, f: (a: { path: string }) => unknown) => void },
-    ) {
-      build.onResolve({ filter: /^uplot$/ }, () => ({ path: join(dist, "uPlot.esm.js") }));
-    },
-  };
   const baseCss = await Deno.readTextFile(join(ROOT, "views/style.css"));
-  const uplotCss = await Deno.readTextFile(join(dist, "uPlot.min.css"));
+  const uplotCss = await Deno.readTextFile(
+    join(dirname(resolveNpm("uplot", fileURLToPath(import.meta.url))), "uPlot.min.css"),
+  );
   const pages = {} as Record<(typeof VIEW_IDS)[number], string>;
   try {
     for (const id of VIEW_IDS) {
@@ -80,7 +169,7 @@ export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], st
         platform: "browser",
         write: false,
         legalComments: "none",
-        plugins: [plugin as never],
+        plugins: [denoNpmPlugin() as never],
         logLevel: "silent",
       });
       const script = result.outputFiles[0].text.replaceAll("</script", "<\\/script");

@@ -4,6 +4,7 @@
  * this server an OAuth resource server: it never issues tokens, it checks them.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { load } from "../lazy.ts";
 
 /** OAuth resource-server settings. */
 export interface OAuthOptions {
@@ -103,7 +104,7 @@ export class Authenticator {
       };
     }
     // jose loads only when OAuth is configured and a token arrives.
-    this.#jwt ??= import("./jwt.ts").then((jwt) => new jwt.JwtVerifier(oauth));
+    this.#jwt ??= load.jwt().then((jwt) => new jwt.JwtVerifier(oauth));
     const verifier = await this.#jwt;
     const checked = await verifier.verify(token, oauth.audience ?? context.resource);
     if ("failure" in checked) return checked;

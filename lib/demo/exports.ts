@@ -6,15 +6,10 @@
 import { type DemoState, HubRequestError, type PcapExport } from "./state.ts";
 import type { PacketFilter } from "./pcap.ts";
 import type { Snapshot } from "./types.ts";
+import { load } from "../lazy.ts";
 
 /** What bpf_filter accepts here, for descriptions and errors. */
 export const BPF_SUBSET = "[src|dst] host A.B.C.D, [src|dst] port N, tcp, udp, joined by 'and'";
-
-let pcapModule: Promise<typeof import("./pcap.ts")> | undefined;
-
-function loadPcap(): Promise<typeof import("./pcap.ts")> {
-  return pcapModule ??= import("./pcap.ts");
-}
 
 /** Parses the BPF subset into a per-packet test; 400 naming the term it does not understand. */
 export function parseBpf(expression: string | undefined): PacketFilter {
@@ -90,7 +85,7 @@ export function snapshotPcap(
   const scope = scopeOf(snapshot, query);
   const filter = parseBpf(scope.bpf);
   return state.export(scope.key, async () => {
-    const { buildPcap } = await loadPcap();
+    const { buildPcap } = await load.demoPcap();
     return buildPcap(state.data.flows, {
       fromUs: scope.start * 1000,
       toUs: scope.end * 1000,
@@ -107,7 +102,7 @@ export async function snapshotTotals(
 ): Promise<{ packets: number; bytes: number }> {
   const found = state.snapshotTotals.get(snapshot.id);
   if (found) return found;
-  const { flowPackets } = await loadPcap();
+  const { flowPackets } = await load.demoPcap();
   const fromUs = snapshot.startTs * 1000;
   const toUs = snapshot.endTs * 1000;
   let packets = 0;

@@ -4,13 +4,13 @@
  * both the in-process transport (`--demo`) and `kubeshark-mcp demo-hub` over HTTP.
  */
 import { editDistance } from "../suggest.ts";
-import { z } from "zod";
 import { formatIssues } from "../protocol.ts";
 import { VERSION } from "../version.ts";
 import DEMO_TOOL_DESCRIPTORS from "./discovery.json" with { type: "json" };
 import { snapshotPcap, streamBytes } from "./exports.ts";
 import { DEMO_PROMPTS } from "./prompts.ts";
 import { DemoState, HubRequestError } from "./state.ts";
+import { load } from "../lazy.ts";
 
 /** The name the demo Hub announces. */
 export const DEMO_HUB_NAME = "kubeshark-demo-hub";
@@ -28,8 +28,6 @@ const DISCOVERY = {
   prompts: DEMO_PROMPTS,
 };
 
-let toolsModule: Promise<typeof import("./tools/mod.ts")> | undefined;
-
 /** Options of `createDemoHub`. */
 export interface DemoHubOptions {
   /** When the demo's hour ends, Unix ms (default: when the process started). */
@@ -46,7 +44,7 @@ export function createDemoHub(
   options: DemoHubOptions = {},
 ): (request: Request) => Promise<Response> {
   const state = new DemoState(async () => {
-    const { demoData } = await import("./mod.ts");
+    const { demoData } = await load.demoData();
     options.onLoad?.();
     return demoData(options.endTs);
   });
@@ -98,14 +96,12 @@ async function callTool(body: string, state: DemoState): Promise<unknown> {
   } catch {
     throw new HubRequestError(400, "the body is not JSON");
   }
-  const envelope = z.object({
-    name: z.string().min(1),
-    arguments: z.record(z.string(), z.unknown()).nullish(),
-  }).safeParse(call);
+  // The tools' module brings zod: discovery, which never gets here, stays without it.
+  const { CallEnvelope, DEMO_TOOLS } = await load.demoTools();
+  const envelope = CallEnvelope.safeParse(call);
   if (!envelope.success) {
     throw new HubRequestError(400, `invalid tool call: ${formatIssues(envelope.error)}`);
   }
-  const { DEMO_TOOLS } = await (toolsModule ??= import("./tools/mod.ts"));
   const tool = DEMO_TOOLS.find((candidate) => candidate.name === envelope.data.name);
   if (!tool) {
     throw new HubRequestError(404, `unknown tool: ${envelope.data.name}`);

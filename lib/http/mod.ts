@@ -29,6 +29,7 @@ import {
   StatelessEndpoint,
   unsupportedVersionResponse,
 } from "./stateless.ts";
+import { load } from "../lazy.ts";
 
 /** The MCP endpoint's path. */
 export const MCP_PATH = "/mcp";
@@ -71,8 +72,8 @@ export async function startHttpServer(
   /** Whether a tool changes the cluster: our start/stop, or a Hub tool so annotated or named. */
   async function destructiveTool(name: string): Promise<boolean> {
     const [{ startKubeshark, stopKubeshark }, { hubToolAnnotations }] = await Promise.all([
-      import("../tools/lifecycle.ts"),
-      import("../hub/hints.ts"),
+      load.lifecycleTools(),
+      load.hubHints(),
     ]);
     const local = [startKubeshark, stopKubeshark].find((tool) => tool.name === name);
     if (local) return local.annotations.destructiveHint === true;

@@ -7,6 +7,7 @@ import type { Authenticator } from "../auth/mod.ts";
 import type { Config } from "../config.ts";
 import { ALL_PROTOCOL_VERSIONS } from "../protocol.ts";
 import { VERSION } from "../version.ts";
+import { load } from "../lazy.ts";
 
 /** The card's schema address, as SEP-2127 gives it. */
 export const SERVER_CARD_SCHEMA =
@@ -14,7 +15,7 @@ export const SERVER_CARD_SCHEMA =
 
 /** Builds the card for a configuration, served at `endpoint`. */
 export async function serverCard(config: Config, endpoint: string, auth: Authenticator) {
-  const { buildToolTable } = await import("../tools/mod.ts");
+  const { buildToolTable } = await load.tools();
   const schemes = [
     ...(auth.options.token ? ["bearer"] : []),
     ...(auth.options.oauth ? ["oauth2"] : []),

@@ -1,42 +1,10 @@
-/** The Hub's MCP discovery document (`GET {base}/api/mcp`), parsed leniently at the edge. */
-import { z } from "zod";
-import { lazySchema, type PromptDescriptor, type ToolDescriptor } from "../protocol.ts";
+/**
+ * The Hub's MCP discovery document (`GET {base}/api/mcp`), parsed leniently at the edge. Checked
+ * by hand rather than with zod: discovery comes before the first `tools/list`, and the document's
+ * few fields do not justify loading a schema library on that path (issue #9).
+ */
+import type { PromptDescriptor, ToolDescriptor } from "../protocol.ts";
 import { hubToolAnnotations } from "./hints.ts";
-
-// Built on first discovery (see lazySchema).
-const hubTool = lazySchema(() =>
-  z.looseObject({
-    name: z.string().min(1),
-    title: z.string().optional(),
-    description: z.string().nullish(),
-    inputSchema: z.record(z.string(), z.unknown()).nullish(),
-    annotations: z.record(z.string(), z.unknown()).nullish(),
-  })
-);
-
-const hubPrompt = lazySchema(() =>
-  z.looseObject({
-    name: z.string().min(1),
-    description: z.string().nullish(),
-    arguments: z.array(
-      z.looseObject({
-        name: z.string().min(1),
-        description: z.string().nullish(),
-        required: z.boolean().nullish(),
-      }),
-    ).nullish(),
-  })
-);
-
-const hubDocument = lazySchema(() =>
-  z.looseObject({
-    name: z.string().nullish(),
-    description: z.string().nullish(),
-    version: z.string().nullish(),
-    tools: z.array(z.unknown()).nullish(),
-    prompts: z.array(z.unknown()).nullish(),
-  })
-);
 
 /** What the Hub offers, normalized. */
 export interface HubInfo {
@@ -49,56 +17,128 @@ export interface HubInfo {
   skipped: string[];
 }
 
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** What is wrong with `fields[key]` (absent and null allowed), or undefined when it fits. */
+function wrongField(
+  fields: Fields,
+  key: string,
+  kind: "string" | "name" | "boolean" | "object" | "array",
+): string | undefined {
+  const value = fields[key];
+  if (kind === "name") {
+    return typeof value === "string" && value !== ""
+      ? undefined
+      : "`name` must be a non-empty string";
+  }
+  if (value === undefined || value === null) return undefined;
+  const fits = kind === "object"
+    ? isObject(value)
+    : kind === "array"
+    ? Array.isArray(value)
+    : kind === "boolean"
+    ? typeof value === "boolean"
+    : typeof value === "string";
+  return fits ? undefined : `\`${key}\` must be ${kind === "array" ? "an" : "a"} ${kind}`;
+}
+
+function firstWrong(fields: Fields, rules: [string, Parameters<typeof wrongField>[2]][]) {
+  for (const [key, kind] of rules) {
+    const wrong = wrongField(fields, key, kind);
+    if (wrong) return wrong;
+  }
+  return undefined;
+}
+
+const text = (value: unknown): string => typeof value === "string" ? value : "";
+
 /** Parses a discovery body; throws a description of what is wrong when it is not a Hub's. */
 export function parseHubDocument(body: unknown): HubInfo {
-  const document = hubDocument().safeParse(body);
-  if (!document.success) {
-    throw new Error(`not a Kubeshark MCP document (${document.error.issues[0]?.message})`);
+  if (!isObject(body)) {
+    throw new Error(`not a Kubeshark MCP document (expected an object, got ${describe(body)})`);
   }
-  const { name, description, version, tools = [], prompts = [] } = document.data;
+  const wrong = firstWrong(body, [
+    ["name", "string"],
+    ["description", "string"],
+    ["version", "string"],
+    ["tools", "array"],
+    ["prompts", "array"],
+  ]);
+  if (wrong) throw new Error(`not a Kubeshark MCP document (${wrong})`);
+  const tools = (body.tools ?? []) as unknown[];
+  const prompts = (body.prompts ?? []) as unknown[];
   // Kubeshark's rule: a Hub "has MCP" when it names itself or offers tools.
-  if (!name && !(tools ?? []).length) {
+  if (!body.name && !tools.length) {
     throw new Error("the document names no Hub and offers no tools (is MCP enabled on this Hub?)");
   }
   const info: HubInfo = {
-    name: name ?? "",
-    description: description ?? "",
-    version: version ?? "",
+    name: text(body.name),
+    description: text(body.description),
+    version: text(body.version),
     tools: [],
     prompts: [],
     skipped: [],
   };
-  for (const [index, raw] of (tools ?? []).entries()) {
-    const tool = hubTool().safeParse(raw);
-    if (!tool.success) {
-      info.skipped.push(`tools[${index}]: ${tool.error.issues[0]?.message}`);
+  for (const [index, raw] of tools.entries()) {
+    const wrong = isObject(raw)
+      ? firstWrong(raw, [
+        ["name", "name"],
+        ["title", "string"],
+        ["description", "string"],
+        ["inputSchema", "object"],
+        ["annotations", "object"],
+      ])
+      : `expected an object, got ${describe(raw)}`;
+    if (wrong || !isObject(raw)) {
+      info.skipped.push(`tools[${index}]: ${wrong}`);
       continue;
     }
-    const { name, title, description, inputSchema, annotations } = tool.data;
+    const name = raw.name as string;
+    const title = text(raw.title);
     info.tools.push({
       name,
       ...(title ? { title } : {}),
-      description: description ?? "",
-      inputSchema: { type: "object", ...inputSchema },
-      annotations: hubToolAnnotations(name, annotations),
+      description: text(raw.description),
+      inputSchema: { type: "object", ...(raw.inputSchema as Fields | undefined) },
+      annotations: hubToolAnnotations(name, raw.annotations as Fields | undefined),
     });
   }
-  for (const [index, raw] of (prompts ?? []).entries()) {
-    const prompt = hubPrompt().safeParse(raw);
-    if (!prompt.success) {
-      info.skipped.push(`prompts[${index}]: ${prompt.error.issues[0]?.message}`);
+  for (const [index, raw] of prompts.entries()) {
+    const wrong = isObject(raw)
+      ? firstWrong(raw, [["name", "name"], ["description", "string"], ["arguments", "array"]]) ??
+        promptArgumentsWrong(raw.arguments as unknown[] | undefined)
+      : `expected an object, got ${describe(raw)}`;
+    if (wrong || !isObject(raw)) {
+      info.skipped.push(`prompts[${index}]: ${wrong}`);
       continue;
     }
-    const { name, description, arguments: args } = prompt.data;
     info.prompts.push({
-      name,
-      description: description ?? "",
-      arguments: (args ?? []).map((arg) => ({
-        name: arg.name,
-        description: arg.description ?? "",
-        required: arg.required ?? false,
+      name: raw.name as string,
+      description: text(raw.description),
+      arguments: ((raw.arguments ?? []) as Fields[]).map((arg) => ({
+        name: arg.name as string,
+        description: text(arg.description),
+        required: arg.required === true,
       })),
     });
   }
   return info;
+}
+
+function promptArgumentsWrong(args: unknown[] | undefined | null): string | undefined {
+  for (const [index, arg] of (args ?? []).entries()) {
+    const wrong = isObject(arg)
+      ? firstWrong(arg, [["name", "name"], ["description", "string"], ["required", "boolean"]])
+      : `expected an object, got ${describe(arg)}`;
+    if (wrong) return `arguments[${index}]: ${wrong}`;
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }

@@ -4,6 +4,7 @@ import { NAMESPACE_NAME } from "../kube/api.ts";
 import { describeError } from "../errors.ts";
 import { HubError } from "../hub/client.ts";
 import { defineTool, jsonResult, type ToolContext } from "./types.ts";
+import { load } from "../lazy.ts";
 
 const StatusInput = z.object({
   release_namespace: z.string().regex(
@@ -41,7 +42,7 @@ export const checkKubesharkStatus = defineTool({
   handler: async (args, ctx) => {
     const kube = ctx.session.kube;
     if (!kube) return checkHub(ctx);
-    const { proxyStatus } = await import("../kube/status.ts");
+    const { proxyStatus } = await load.kubeStatus();
     const { text, report } = await proxyStatus(
       await kube(),
       args.release_namespace ?? ctx.session.config.namespace,

@@ -1,22 +1,12 @@
 /**
  * start_kubeshark and stop_kubeshark. Destructive: the tool table offers them only in proxy mode
- * with --allow-destructive, and refuses them otherwise with the texts below.
+ * with --allow-destructive, and refuses them otherwise (tools/listing.ts holds the rule).
  */
 import { z } from "zod";
 import { KubeError, NAMESPACE_NAME } from "../kube/api.ts";
 import type { LifecycleContext } from "../kube/lifecycle.ts";
 import { defineTool, textResult, type ToolContext } from "./types.ts";
-
-/** Kubeshark's refusal texts, verbatim. */
-export const URL_MODE_REFUSAL =
-  "This tool is not available in URL mode. Kubeshark is managed externally.";
-/** Ours: the demo has no cluster to change. */
-export const DEMO_MODE_REFUSAL =
-  "This tool is not available in demo mode: the demo Hub's traffic is synthetic and there is no " +
-  "cluster to change. Run without --demo, with a kubeconfig, to manage Kubeshark.";
-/** Kubeshark's refusal text, verbatim. */
-export const DESTRUCTIVE_REFUSAL =
-  "This tool requires --allow-destructive flag. Destructive operations are disabled for safety.";
+import { load } from "../lazy.ts";
 
 const releaseNamespace = z.string().regex(
   NAMESPACE_NAME,
@@ -55,7 +45,7 @@ export const startKubeshark = defineTool({
   },
   task: true,
   confirmation: async (args, ctx) => {
-    const { startPlan } = await import("../kube/lifecycle.ts");
+    const { startPlan } = await load.kubeLifecycle();
     const plan = await startPlan(args, await lifecycleContext(ctx));
     const targets = `capturing namespaces ${args.namespaces || "all"}, pods /${
       args.pod_regex ?? ".*"
@@ -69,7 +59,7 @@ export const startKubeshark = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const { start } = await import("../kube/lifecycle.ts");
+    const { start } = await load.kubeLifecycle();
     return textResult(await start(args, await lifecycleContext(ctx)));
   },
 });
@@ -97,7 +87,7 @@ export const stopKubeshark = defineTool({
   },
   task: true,
   confirmation: async (args, ctx) => {
-    const { stopPlan } = await import("../kube/lifecycle.ts");
+    const { stopPlan } = await load.kubeLifecycle();
     const plan = await stopPlan(args, await lifecycleContext(ctx));
     const what = plan.objects.length
       ? `This deletes ${plan.objects.length} objects, and the traffic captured so far is lost: ` +
@@ -110,7 +100,7 @@ export const stopKubeshark = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const { stop } = await import("../kube/lifecycle.ts");
+    const { stop } = await load.kubeLifecycle();
     return textResult(await stop(args, await lifecycleContext(ctx)));
   },
 });

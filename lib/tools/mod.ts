@@ -1,23 +1,19 @@
 /**
- * The tool table: every tool, local or the Hub's, and one rule over annotations that decides which
- * are offered. `tools/list` shows what the rule allows; a call to anything else is refused with the
- * reason — the same rule, so a hidden tool cannot be called by name.
+ * The tool table: every tool, local or the Hub's, by name. A call to a tool that the rule over
+ * annotations (listing.ts, which `tools/list` uses too) does not offer is refused with the reason,
+ * so a hidden tool cannot be called by name.
  */
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { hubToolAnnotations } from "../hub/hints.ts";
 import type { HubInfo } from "../hub/schemas.ts";
-import {
-  type CallToolResult,
-  formatIssues,
-  type ToolAnnotations,
-  type ToolDescriptor,
-} from "../protocol.ts";
+import { type CallToolResult, formatIssues, type ToolDescriptor } from "../protocol.ts";
 import { checkKubesharkStatus } from "./check_status.ts";
 import { downloadFile } from "./download_file.ts";
 import { getFileUrl } from "./get_file_url.ts";
 import { callHubTool, HUB_TASK_TOOLS } from "./hub.ts";
 import { startKubeshark, stopKubeshark } from "./lifecycle.ts";
+import { LOCAL_DESCRIPTORS, offeredTools, refusalFor } from "./listing.ts";
 import { errorResult, type Tool, type ToolContext } from "./types.ts";
 
 // In listing order, Kubeshark's: status, file tools, then start/stop (as LOCAL_TOOL_NAMES).
@@ -28,47 +24,6 @@ export const LOCAL_TOOLS = [
   startKubeshark,
   stopKubeshark,
 ] as Tool[];
-
-/** Kubeshark's refusal texts, verbatim. */
-export const URL_MODE_REFUSAL =
-  "This tool is not available in URL mode. Kubeshark is managed externally.";
-/** Kubeshark's refusal text, verbatim. */
-export const DESTRUCTIVE_REFUSAL =
-  "This tool requires --allow-destructive flag. Destructive operations are disabled for safety.";
-/** Ours: the demo has no cluster to change. */
-export const DEMO_MODE_REFUSAL =
-  "This tool is not available in demo mode: the demo Hub's traffic is synthetic and there is no " +
-  "cluster to change. Run without --demo, with a kubeconfig, to manage Kubeshark.";
-/** Ours: --read-only. */
-export const READ_ONLY_REFUSAL =
-  "This tool changes state, and this server runs with --read-only: only read-only tools are " +
-  "offered. Restart it without --read-only to use it.";
-
-/**
- * The one rule: why a tool is not offered in this configuration, or undefined when it is.
- * Destructive tools need --allow-destructive and a cluster (proxy mode); --read-only keeps only
- * tools whose readOnlyHint is true; --tools and --disable-tools choose by name.
- */
-export function refusalFor(
-  name: string,
-  annotations: ToolAnnotations,
-  config: Config,
-): string | undefined {
-  if (annotations.destructiveHint === true) {
-    if (config.mode === "url") return URL_MODE_REFUSAL;
-    if (config.mode === "demo") return DEMO_MODE_REFUSAL;
-    if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
-  }
-  if (config.readOnly && annotations.readOnlyHint !== true) return READ_ONLY_REFUSAL;
-  if (config.tools && !config.tools.includes(name)) {
-    return `This tool is not offered: this server runs with --tools ${config.tools.join(",")}.`;
-  }
-  if (config.disableTools.includes(name)) {
-    return "This tool is not offered: this server runs with --disable-tools " +
-      `${config.disableTools.join(",")}.`;
-  }
-  return undefined;
-}
 
 /**
  * Kubeshark's mark (a shark fin over a wave), inline so it shows without a network request and
@@ -96,12 +51,15 @@ export type PreparedCall =
 export class ToolTable {
   readonly #config: Config;
   readonly #local: Map<string, { tool: Tool; descriptor: ToolDescriptor }>;
-  #hub?: { info: HubInfo; offered: ToolDescriptor[] };
 
   constructor(config: Config) {
     this.#config = config;
+    // The stored descriptors: listing them costs no schema conversion (a test keeps them current).
+    const descriptors = new Map(
+      LOCAL_DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor]),
+    );
     this.#local = new Map(
-      LOCAL_TOOLS.map((tool) => [tool.name, { tool, descriptor: describe(tool) }]),
+      LOCAL_TOOLS.map((tool) => [tool.name, { tool, descriptor: descriptors.get(tool.name)! }]),
     );
   }
 
@@ -112,10 +70,7 @@ export class ToolTable {
 
   /** What `tools/list` shows: the offered local tools, then the Hub's (when discovered). */
   list(info: HubInfo | undefined): ToolDescriptor[] {
-    const local = [...this.#local.values()].map(({ descriptor }) => descriptor);
-    return [...local, ...this.#hubTools(info)].filter((tool) =>
-      refusalFor(tool.name, tool.annotations ?? {}, this.#config) === undefined
-    );
+    return offeredTools(this.#config, info);
   }
 
   /**
@@ -190,24 +145,18 @@ export class ToolTable {
       task: tool.task === true,
     };
   }
-
-  #hubTools(info: HubInfo | undefined): ToolDescriptor[] {
-    if (!info) return [];
-    if (this.#hub?.info !== info) {
-      // A Hub tool with a local tool's name is shadowed: ours answers.
-      const offered = info.tools.filter((tool) => !this.#local.has(tool.name));
-      this.#hub = { info, offered };
-    }
-    return this.#hub.offered;
-  }
 }
 
-/** Builds the table for a configuration, converting each zod schema to JSON Schema once. */
+/** Builds the table for a configuration. */
 export function buildToolTable(config: Config): ToolTable {
   return new ToolTable(config);
 }
 
-function describe(tool: Tool): ToolDescriptor {
+/**
+ * A tool's descriptor from its zod schemas: what descriptors.json stores (UPDATE_GOLDEN=1 deno
+ * test -A tests/tool_descriptors_test.ts rewrites it).
+ */
+export function describeTool(tool: Tool): ToolDescriptor {
   // `io: "input"` keeps fields with defaults optional; `$schema` trips some clients' validators.
   const { $schema: _, ...inputSchema } = z.toJSONSchema(tool.input, { io: "input" });
   const descriptor: ToolDescriptor = {

@@ -7,6 +7,7 @@
  */
 import { clientSupportsViews, UI_EXTENSION, VIEW_MIME_TYPE } from "./extension.ts";
 import { flowsContent, latencyContent, serviceMapContent, type ViewContent } from "./shapes.ts";
+import { load } from "../lazy.ts";
 
 export { clientSupportsViews, UI_EXTENSION, VIEW_MIME_TYPE };
 
@@ -90,7 +91,7 @@ export async function readViewResource(
 > {
   const view = VIEWS.find((candidate) => candidate.resource.uri === uri);
   if (!view) return undefined;
-  const { VIEW_HTML } = await import("./generated.ts");
+  const { VIEW_HTML } = await load.viewPages();
   return { uri, mimeType: VIEW_MIME_TYPE, text: VIEW_HTML[view.id], _meta: view.resource._meta };
 }
 

@@ -1,16 +1,15 @@
 /**
- * A minimal MCP Apps host for browser tests: headless Chromium (Debian's, through puppeteer-core)
- * opens a host page that loads a view's HTML in a sandboxed iframe (scripts only, no same origin,
- * as Claude and VS Code do) and plays the host side of the ext-apps protocol (2026-01-26) over
- * postMessage: answers `ui/initialize`, sends `ui/notifications/tool-input` and `tool-result`
- * after `ui/notifications/initialized`, and forwards the view's `tools/call` to `callTool`.
+ * An MCP Apps host for browser tests: headless Chromium (Debian's, through puppeteer-core) opens a
+ * host page that loads a view's HTML in a sandboxed iframe (scripts only, no same origin, as
+ * Claude and VS Code do). The host side is the ext-apps SDK's `AppBridge`
+ * (tests/support/view_host_page.ts, bundled here with esbuild): it answers `ui/initialize`, sends
+ * the tool input and result after `ui/notifications/initialized`, and forwards the view's
+ * `tools/call` to `callTool`.
  */
-import type {
-  McpUiHostContext,
-  McpUiInitializeResult,
-  McpUiToolResultNotification,
-} from "@modelcontextprotocol/ext-apps";
+import type { McpUiHostContext, McpUiToolResultNotification } from "@modelcontextprotocol/ext-apps";
 import type { Browser, Frame, Page } from "puppeteer-core";
+import { denoNpmPlugin } from "../../views/build.ts";
+import type { HostSetup } from "./view_host_page.ts";
 
 /** A tool result as the host hands it to the view. */
 export type ToolResult = McpUiToolResultNotification["params"];
@@ -52,45 +51,33 @@ const HOST_CONTEXT: McpUiHostContext = {
   timeZone: "UTC",
 };
 
-// The host page: everything inline; the view arrives by srcdoc. Plain JS, it runs in Chromium.
-const HOST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
+let hostPagePromise: Promise<string> | undefined;
+
+// The host page: the bundled AppBridge script inline; the view arrives by srcdoc.
+function hostPage(): Promise<string> {
+  return hostPagePromise ??= (async () => {
+    const esbuild = await import("esbuild");
+    try {
+      const result = await esbuild.build({
+        entryPoints: [new URL("./view_host_page.ts", import.meta.url).pathname],
+        bundle: true,
+        format: "esm",
+        target: "es2022",
+        platform: "browser",
+        write: false,
+        plugins: [denoNpmPlugin() as never],
+        logLevel: "silent",
+      });
+      const script = result.outputFiles[0].text.replaceAll("</script", "<\\/script");
+      return `<!doctype html><html><head><meta charset="utf-8"><style>
 body{margin:0;background:#888}iframe{border:0;display:block;background:transparent}</style></head>
-<body><iframe id="view" sandbox="allow-scripts"></iframe><script>
-const frame = document.getElementById("view");
-window.__host = { sizes: [], errors: [] };
-function post(message) { frame.contentWindow.postMessage({ jsonrpc: "2.0", ...message }, "*"); }
-window.__start = (html, setup) => {
-  frame.style.width = setup.width + "px";
-  frame.style.height = setup.height + "px";
-  window.addEventListener("message", async (event) => {
-    if (event.source !== frame.contentWindow) return;
-    const m = event.data;
-    if (!m || m.jsonrpc !== "2.0") { window.__host.errors.push("not JSON-RPC: " + JSON.stringify(m)); return; }
-    if (m.method === "ui/initialize") {
-      if (!m.params || !m.params.appInfo || typeof m.params.protocolVersion !== "string") {
-        window.__host.errors.push("bad ui/initialize params: " + JSON.stringify(m.params));
-      }
-      post({ id: m.id, result: setup.initializeResult });
-    } else if (m.method === "ui/notifications/initialized") {
-      post({ method: "ui/notifications/tool-input", params: { arguments: setup.toolInput } });
-      post({ method: "ui/notifications/tool-result", params: setup.toolResult });
-    } else if (m.method === "ui/notifications/size-changed") {
-      window.__host.sizes.push(m.params);
-      if (m.params.height) frame.style.height = Math.max(setup.height, m.params.height) + "px";
-    } else if (m.method === "tools/call") {
-      try {
-        const result = await window.hostCallTool(m.params.name, m.params.arguments || {});
-        post({ id: m.id, result });
-      } catch (error) {
-        post({ id: m.id, error: { code: -32603, message: String(error) } });
-      }
-    } else if (m.id !== undefined) {
-      post({ id: m.id, error: { code: -32601, message: "Method not found: " + m.method } });
+<body><iframe id="view" sandbox="allow-scripts"></iframe><script type="module">${script}</script>
+</body></html>`;
+    } finally {
+      await esbuild.stop();
     }
-  });
-  frame.srcdoc = html;
-};
-</script></body></html>`;
+  })();
+}
 
 let browserPromise: Promise<Browser> | undefined;
 
@@ -152,28 +139,27 @@ export async function withView(
       toolCalls.push({ name, arguments: args });
       return options.callTool(name, args);
     });
-    await page.setContent(HOST_PAGE);
-    const initializeResult: McpUiInitializeResult = {
-      protocolVersion: "2026-01-26",
-      hostInfo: { name: "kubeshark-mcp-test-host", version: "1" },
-      hostCapabilities: { serverTools: {} },
+    await page.setContent(await hostPage());
+    await page.waitForFunction(() => "__start" in globalThis);
+    const setup: HostSetup = {
+      toolInput: options.toolInput,
+      toolResult: options.toolResult,
       hostContext: {
         ...HOST_CONTEXT,
         theme: options.theme ?? "light",
         containerDimensions: { width, maxHeight: 4000 },
       },
+      width,
+      height,
     };
     await page.evaluate(
       (html, setup) =>
-        (globalThis as unknown as { __start(h: string, s: unknown): void }).__start(html, setup),
+        (globalThis as unknown as { __start(h: string, s: unknown): Promise<void> }).__start(
+          html,
+          setup,
+        ),
       options.html,
-      {
-        toolInput: options.toolInput,
-        toolResult: options.toolResult,
-        initializeResult,
-        width,
-        height,
-      },
+      setup,
     );
     const handle = await page.waitForSelector("#view");
     const frame = await handle!.contentFrame();
@@ -189,7 +175,16 @@ export async function withView(
             .__host.sizes
         ),
       async waitInView(predicate, timeoutMs = 10_000) {
-        await frame.waitForFunction(predicate, { timeout: timeoutMs });
+        try {
+          await frame.waitForFunction(predicate, { timeout: timeoutMs });
+        } catch (error) {
+          // Say what the view or the host reported meanwhile: that is usually why.
+          const hostErrors = await page.evaluate(() =>
+            (globalThis as unknown as { __host: { errors: string[] } }).__host.errors
+          );
+          const seen = [...errors, ...hostErrors];
+          throw new Error(`${predicate}: ${String(error)}; errors: ${seen.join(" | ") || "none"}`);
+        }
       },
     };
     await body(session);

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { type DemoState, HubRequestError } from "../state.ts";
 import type { ApiCall, Snapshot } from "../types.ts";
+import { load } from "../../lazy.ts";
 
 /** One Hub tool: its discovery entry and its handler over the demo state. */
 export interface DemoTool {
@@ -93,19 +94,12 @@ export function snapshotCalls(state: DemoState, snapshot: Snapshot): ApiCall[] {
   );
 }
 
-let kflModule: Promise<typeof import("../kfl.ts")> | undefined;
-
-/** The KFL2 engine, loaded on the first query (it brings CEL and RE2). */
-export function loadKfl(): Promise<typeof import("../kfl.ts")> {
-  return kflModule ??= import("../kfl.ts");
-}
-
 /** The calls matching a KFL2 filter and a time window, with the notes the answer carries. */
 export async function query(
   state: DemoState,
   args: { kfl?: string; start?: number; end?: number; snapshot_id?: string },
 ) {
-  const { compileKfl, KflError, describeKflError } = await loadKfl();
+  const { compileKfl, KflError, describeKflError } = await load.kfl(); // CEL and RE2 come with the first query
   let filter;
   try {
     filter = compileKfl(args.kfl ?? "");

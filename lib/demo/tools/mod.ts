@@ -78,3 +78,9 @@ export function toolDescriptors(): ToolDescriptor[] {
     return { name: tool.name, description: tool.description, inputSchema };
   });
 }
+
+/** The body of `POST /api/mcp/tools/call`: a tool's name and its arguments. */
+export const CallEnvelope = z.object({
+  name: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).nullish(),
+});
