@@ -16,7 +16,7 @@ import { DISCOVERY_TTL_MS } from "./hub/catalog.ts";
 import { instructionsFor } from "./instructions.ts";
 import { load } from "./lazy.ts";
 import { clientSupportsViews } from "./views/extension.ts";
-import type { Logger, LogLevel } from "./log.ts";
+import type { Logger } from "./log.ts";
 import { promptMessages, renderHubPrompt, USAGE_PROMPT, usagePromptMessages } from "./prompts.ts";
 import {
   ALL_PROTOCOL_VERSIONS,
