@@ -13,12 +13,13 @@
  * V8's young generation: its semi-spaces double as objects keep surviving scavenges, and stay
  * while allocation stays high. Both processes climb to the same cap (~51 MB of new space); ours
  * gets there sooner because a call allocates ~4× what the bare loop's does (sampling heap
- * profiler: ~59 against ~15 KB: JSON-RPC parsing and checks, argument validation, redaction, the
- * result), so after 10,000 calls the bare loop's new space is still a step below (~26 MB). Later it climbs too: after 30,000 calls the
- * gap had narrowed (two runs: bare +84 and +90 MB, ours +98 and +83 MB). With the semi-spaces
- * capped at 8 MB (`--v8-flags=--max-semi-space-size=8`) ours grows as the bare loop does (+48 MB
- * after 10,000 calls, two runs); the server does not set it: `deno run jsr:…` could not carry the
- * flag, and a smaller young generation trades memory for more GC work.
+ * profiler: ~56 against ~15 KB; JSON-RPC parsing and checks, argument validation, redaction,
+ * the result), so after 10,000 calls the bare loop's new space is still a step below (~26 MB).
+ * Then it climbs too and the gap closes: ours − bare was +15 MB after 30,000 calls (two runs)
+ * and +4 MB after 60,000 (bare +86, ours +90 MB). With the semi-spaces capped at 8 MB
+ * (`--v8-flags=--max-semi-space-size=8`) ours grows as the bare loop does (+48 MB after 10,000
+ * calls, two runs); the server does not set it: `deno run jsr:…` could not carry the flag, and a
+ * smaller young generation trades memory for more GC work.
  */
 import { HubDouble } from "../tests/support/hub_double.ts";
 import { McpProcess } from "../tests/support/mcp_process.ts";
