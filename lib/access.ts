@@ -105,7 +105,9 @@ function inClusterAccess(config: Config, log: Logger, secrets: Secrets): HubAcce
 function demoClient(config: Config): HubClient {
   let handler: Promise<(request: Request) => Promise<Response>> | undefined;
   return new HubClient(DEMO_BASE_URL, {
-    timeoutMs: config.hubTimeoutMs,
+    // The demo Hub runs on this thread: a timer could not interrupt its work, so none is armed
+    // (and the first setTimeout, which loads Node's timers, stays off the first tools/list).
+    timeoutMs: Infinity,
     maxBodyBytes: config.maxHubBytes,
     transport: async (request) => {
       handler ??= load.demoHub().then((demo) => demo.createDemoHub());

@@ -57,7 +57,7 @@ import { sealState, verifyState } from "./request_state.ts";
 import { findResource, listResources, listResourcesFor, readViewResource } from "./resources.ts";
 import type { Session } from "./session.ts";
 import type { Task } from "./tasks.ts";
-import { delay, unrefTimeout } from "./timers.ts";
+import { delay, lightTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
 import {
   type Confirmation,
@@ -232,7 +232,7 @@ export class Dispatcher {
    */
   #loadSchemasWhenIdle(): void {
     if (schemasLoaded() || this.#schemasTimer) return;
-    this.#schemasTimer = unrefTimeout(() => {
+    this.#schemasTimer = lightTimeout(() => {
       this.#schemasTimer = undefined;
       // Still busy: the next time nothing is under way arms this again.
       if (this.#pending.size === 0) void loadSchemas();
@@ -461,7 +461,7 @@ export class Dispatcher {
       let cancel = () => {};
       const arm = () => {
         cancel();
-        cancel = unrefTimeout(() => {
+        cancel = lightTimeout(() => {
           this.#postponeWarm = undefined;
           this.#session.catalog.warm();
         }, idleMs);

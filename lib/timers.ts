@@ -1,4 +1,7 @@
-/** Timers that never keep the process alive: stdin EOF must end it promptly. */
+/**
+ * Timers. unrefTimeout, delay and deadline never keep the process alive: stdin EOF must end it
+ * promptly. lightTimeout and lightDelay are for the first answers (see lightTimeout).
+ */
 
 /** Calls `callback` after `ms` unless cancelled; returns the cancel function. */
 export function unrefTimeout(callback: () => void, ms: number): () => void {
@@ -6,6 +9,34 @@ export function unrefTimeout(callback: () => void, ms: number): () => void {
   // Deno's timers are numbers at run time; Number() also satisfies Node's typings.
   Deno.unrefTimer(Number(id));
   return () => clearTimeout(id);
+}
+
+/**
+ * A one-shot timer for the first moments of a process: it runs on the timers behind
+ * AbortSignal.timeout(), while the first setTimeout() of a process loads Deno's Node timers layer
+ * (~11 ms measured here, once), which would delay the first answers. It cannot be cleared —
+ * `cancel` only makes it do nothing — and it keeps the process alive until it fires (main.ts
+ * exits explicitly), so it suits short waits, not per-call deadlines.
+ */
+export function lightTimeout(callback: () => void, ms: number): () => void {
+  let live = true;
+  AbortSignal.timeout(ms).addEventListener("abort", () => live && callback(), { once: true });
+  return () => {
+    live = false;
+  };
+}
+
+/** {@linkcode delay} on {@linkcode lightTimeout}: for a short wait on the way to a first answer. */
+export function lightDelay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const cancelTimer = lightTimeout(resolve, ms);
+  return {
+    promise,
+    cancel: () => {
+      cancelTimer();
+      resolve();
+    },
+  };
 }
 
 /** Resolves after `ms` (without keeping the process alive); `cancel` resolves it at once. */
@@ -43,10 +74,13 @@ export interface Deadline {
 export function deadline(signal: AbortSignal | undefined, ms: number): Deadline {
   const controller = new AbortController();
   let timedOut = false;
-  const cancelTimer = unrefTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException("The deadline passed", "TimeoutError"));
-  }, ms);
+  // An infinite deadline arms no timer (setTimeout would fire at once).
+  const cancelTimer = Number.isFinite(ms)
+    ? unrefTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException("The deadline passed", "TimeoutError"));
+    }, ms)
+    : () => {};
   const follow = () => controller.abort(signal?.reason);
   if (signal?.aborted) follow();
   else signal?.addEventListener("abort", follow, { once: true });

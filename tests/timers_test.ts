@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deadline } from "../lib/timers.ts";
+import { deadline, lightDelay, lightTimeout } from "../lib/timers.ts";
 import { waitUntil } from "./support/spawn.ts";
 
 Deno.test("deadline aborts when the caller's signal does, and says the time did not run out", () => {
@@ -41,4 +41,29 @@ Deno.test("a disposed deadline leaves the caller's signal: neither its listener 
   // Neither the caller's abort nor the cleared timer reached the call's signal.
   assert.equal(bound.signal.aborted, false);
   assert.equal(bound.timedOut(), false);
+});
+
+Deno.test("lightTimeout calls back after its time, and not at all once cancelled", async () => {
+  const calls: string[] = [];
+  lightTimeout(() => calls.push("kept"), 5);
+  const cancel = lightTimeout(() => calls.push("cancelled"), 5);
+  cancel();
+  await lightDelay(30).promise;
+  assert.deepEqual(calls, ["kept"]);
+});
+
+Deno.test("lightDelay's cancel resolves it at once", async () => {
+  const wait = lightDelay(60_000);
+  wait.cancel();
+  await wait.promise; // Would hang the test (and fail its sanitizer deadline) without the cancel.
+});
+
+Deno.test("an infinite deadline arms no timer and follows the caller's signal", () => {
+  const caller = new AbortController();
+  const bound = deadline(caller.signal, Infinity);
+  assert.equal(bound.signal.aborted, false);
+  caller.abort("stop");
+  assert.equal(bound.signal.aborted, true);
+  assert.equal(bound.timedOut(), false);
+  bound.dispose();
 });

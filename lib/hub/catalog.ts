@@ -3,7 +3,7 @@
  * the Hub is unreachable, and a change signal so the server can send `list_changed`.
  */
 import type { Logger } from "../log.ts";
-import { delay, unrefTimeout } from "../timers.ts";
+import { lightDelay, unrefTimeout } from "../timers.ts";
 import { TtlCache } from "./cache.ts";
 import type { HubInfo } from "./schemas.ts";
 
@@ -68,7 +68,8 @@ export class HubCatalog {
       if (this.#started) void this.refresh();
       return this.#lastGood;
     }
-    const wait = delay(waitMs);
+    // Not setTimeout: on the way to a client's first tools/list, that would load Node's timers.
+    const wait = lightDelay(waitMs);
     try {
       return (await Promise.race([this.refresh(), wait.promise])) ?? this.#lastGood;
     } finally {

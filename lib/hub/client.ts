@@ -24,7 +24,7 @@ export interface HubCredentials {
 export interface HubClientOptions {
   transport?: HubTransport;
   credentials?: HubCredentials;
-  /** Bound on one API request, body included. Kubeshark uses 30 s. */
+  /** Bound on one API request, body included. Kubeshark uses 30 s; Infinity arms no timer. */
   timeoutMs?: number;
   /** Bound on one answer's body (not a file's); a larger one is abandoned. Default 32 MiB. */
   maxBodyBytes?: number;
@@ -204,7 +204,9 @@ export class HubClient {
     const url = this.fileUrl(path);
     // The bound covers the wait for headers only; the body then streams under the caller's signal.
     const headers = new AbortController();
-    const cancelTimer = unrefTimeout(() => headers.abort(), this.#timeoutMs);
+    const cancelTimer = Number.isFinite(this.#timeoutMs)
+      ? unrefTimeout(() => headers.abort(), this.#timeoutMs)
+      : () => {};
     try {
       const combined = signal ? AbortSignal.any([signal, headers.signal]) : headers.signal;
       const response = await this.#send(url, { method: "GET" }, combined);

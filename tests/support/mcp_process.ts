@@ -23,7 +23,10 @@ export class McpProcess {
   #done: Promise<void>;
   #stderrDone: Promise<void>;
 
-  constructor(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  constructor(
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string; runtimeFlags?: string[] } = {},
+  ) {
     this.child = mainCommand(args, { ...options, stdin: "piped" }).spawn();
     this.#writer = this.child.stdin.getWriter();
     this.#done = this.#readStdout();

@@ -4,9 +4,9 @@ import { childEnv } from "./env.ts";
 /** main.ts, as every test starts it. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** The `deno run` arguments that start main.ts with `args`. */
-export function mainArgs(args: string[]): string[] {
-  return ["run", "--allow-all", "--quiet", MAIN, ...args];
+/** The `deno run` arguments that start main.ts with `args` (and runtime flags before it). */
+export function mainArgs(args: string[], runtimeFlags: string[] = []): string[] {
+  return ["run", "--allow-all", "--quiet", ...runtimeFlags, MAIN, ...args];
 }
 
 /** A command that runs main.ts with `args` (stdio and environment as given). */
@@ -18,10 +18,12 @@ export function mainCommand(
     stdin?: "piped" | "null";
     stdout?: "piped" | "null";
     stderr?: "piped" | "null";
+    /** Flags for `deno run` itself, e.g. `--preload`. */
+    runtimeFlags?: string[];
   } = {},
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: mainArgs(args),
+    args: mainArgs(args, options.runtimeFlags),
     stdin: options.stdin ?? "null",
     stdout: options.stdout ?? "piped",
     stderr: options.stderr ?? "piped",
