@@ -318,6 +318,34 @@ Deno.test("an answer larger than maxBodyBytes is abandoned as too_large, streame
   });
 });
 
+Deno.test("a compressed answer is bounded by its size unpacked, not by its declared length", async () => {
+  // fetch unpacks gzip but keeps the packed content-length: 1 MiB of JSON declares ~1 KB.
+  const json = JSON.stringify({ big: " ".repeat(1 << 20) });
+  const packed = new Uint8Array(
+    await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream("gzip")))
+      .arrayBuffer(),
+  );
+  await withHub(async (hub) => {
+    hub.routes.push((_r, url) =>
+      url.pathname === "/api/mcp/tools/call"
+        ? new Response(packed, {
+          headers: {
+            "content-type": "application/json",
+            "content-encoding": "gzip",
+            "content-length": String(packed.length),
+          },
+        })
+        : undefined
+    );
+    const error = await rejection(
+      new HubClient(hub.url, { maxBodyBytes: 64 * 1024 }).callTool("list_api_calls", {}),
+    );
+    assert.equal(error.kind, "too_large");
+    const whole = await new HubClient(hub.url, { maxBodyBytes: 2 << 20 }).callTool("x", {});
+    assert.equal(whole.text.length, json.length);
+  });
+});
+
 Deno.test("a JSON answer that does not parse is bad_response; other content types pass as text", async () => {
   await withHub(async (hub) => {
     let type = "application/json";

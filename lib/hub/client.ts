@@ -293,8 +293,13 @@ export class HubClient {
     }
     if (!response.body) return "";
     // A declared length within the limit is read at once: the HTTP client ends the body there.
-    // Answers without one (chunked) are read chunk by chunk and abandoned at the limit.
-    if (Number.isSafeInteger(declared) && response.headers.has("content-length")) {
+    // Answers without one (chunked), and compressed ones — fetch decompresses, and the length is
+    // the compressed one — are read chunk by chunk and abandoned at the limit.
+    const encoding = response.headers.get("content-encoding");
+    if (
+      Number.isSafeInteger(declared) && response.headers.has("content-length") &&
+      (!encoding || encoding.toLowerCase() === "identity")
+    ) {
       return await response.text();
     }
     const decoder = new TextDecoder();
