@@ -3,8 +3,12 @@
  * promptly. lightTimeout and lightDelay are for the first answers (see lightTimeout).
  */
 
+// Whether unrefTimeout (setTimeout) has run in this process; see lightTimeout.
+let nodeTimersLoaded = false;
+
 /** Calls `callback` after `ms` unless cancelled; returns the cancel function. */
 export function unrefTimeout(callback: () => void, ms: number): () => void {
+  nodeTimersLoaded = true;
   const id = setTimeout(callback, ms);
   // Deno's timers are numbers at run time; Number() also satisfies Node's typings.
   Deno.unrefTimer(Number(id));
@@ -14,11 +18,14 @@ export function unrefTimeout(callback: () => void, ms: number): () => void {
 /**
  * A one-shot timer for the first moments of a process: it runs on the timers behind
  * AbortSignal.timeout(), while the first setTimeout() of a process loads Deno's Node timers layer
- * (~11 ms measured here, once), which would delay the first answers. It cannot be cleared —
- * `cancel` only makes it do nothing — and it keeps the process alive until it fires (main.ts
- * exits explicitly), so it suits short waits, not per-call deadlines.
+ * (~11 ms measured here, once), which would delay the first answers. Until then it cannot be
+ * cleared — `cancel` only makes it do nothing — and it keeps the process alive until it fires
+ * (main.ts exits explicitly); once a setTimeout has run it is an ordinary unrefTimeout. For short
+ * waits, not per-call deadlines.
  */
 export function lightTimeout(callback: () => void, ms: number): () => void {
+  // Once setTimeout has run, the light timer saves nothing: use one that can be cleared.
+  if (nodeTimersLoaded) return unrefTimeout(callback, ms);
   let live = true;
   AbortSignal.timeout(ms).addEventListener("abort", () => live && callback(), { once: true });
   return () => {
