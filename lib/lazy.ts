@@ -20,7 +20,6 @@ export const load = {
   tools: lazy<typeof import("./tools/mod.ts")>("./tools/mod.ts"),
   toolListing: lazy<typeof import("./tools/listing.ts")>("./tools/listing.ts"),
   toolNames: lazy<typeof import("./tools/names.ts")>("./tools/names.ts"),
-  lifecycleTools: lazy<typeof import("./tools/lifecycle.ts")>("./tools/lifecycle.ts"),
   hubHints: lazy<typeof import("./hub/hints.ts")>("./hub/hints.ts"),
   hubSchemas: lazy<typeof import("./hub/schemas.ts")>("./hub/schemas.ts"),
   demoHub: lazy<typeof import("./demo/hub.ts")>("./demo/hub.ts"),

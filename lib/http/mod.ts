@@ -71,12 +71,12 @@ export async function startHttpServer(
   let stateless: StatelessEndpoint | undefined;
   /** Whether a tool changes the cluster: our start/stop, or a Hub tool so annotated or named. */
   async function destructiveTool(name: string): Promise<boolean> {
-    const [{ startKubeshark, stopKubeshark }, { hubToolAnnotations }] = await Promise.all([
-      load.lifecycleTools(),
+    const [{ LOCAL_DESCRIPTORS }, { hubToolAnnotations }] = await Promise.all([
+      load.toolListing(),
       load.hubHints(),
     ]);
-    const local = [startKubeshark, stopKubeshark].find((tool) => tool.name === name);
-    if (local) return local.annotations.destructiveHint === true;
+    const local = LOCAL_DESCRIPTORS.find((tool) => tool.name === name);
+    if (local) return local.annotations?.destructiveHint === true;
     const known = root.catalog.known?.tools.find((tool) => tool.name === name);
     return hubToolAnnotations(name, known?.annotations).destructiveHint === true;
   }

@@ -15,7 +15,7 @@ export const SERVER_CARD_SCHEMA =
 
 /** Builds the card for a configuration, served at `endpoint`. */
 export async function serverCard(config: Config, endpoint: string, auth: Authenticator) {
-  const { buildToolTable } = await load.tools();
+  const { offeredTools } = await load.toolListing();
   const schemes = [
     ...(auth.options.token ? ["bearer"] : []),
     ...(auth.options.oauth ? ["oauth2"] : []),
@@ -41,6 +41,6 @@ export async function serverCard(config: Config, endpoint: string, auth: Authent
       resources: {},
       logging: {},
     },
-    tools: buildToolTable(config).list(undefined),
+    tools: offeredTools(config, undefined),
   };
 }
