@@ -23,7 +23,10 @@ const SMOKE_TIMEOUT_MS = 30_000;
 /** A failed build or smoke test, reported in one line. */
 class CompileError extends Error {}
 
-/** Checks a built binary: `--version` prints ours, then `initialize` over stdio answers. */
+/**
+ * Checks a built binary: `--version` prints ours, then over stdio in --demo `initialize`,
+ * `tools/list` and a tool call answer.
+ */
 export async function smokeTest(binary: string): Promise<void> {
   const expected = `kubeshark-mcp ${meta.version}`;
   let output: Deno.CommandOutput;
@@ -44,6 +47,8 @@ export async function smokeTest(binary: string): Promise<void> {
         `${Deno.version.deno} (DENORT_BIN must be the denort binary of the same Deno version).`,
     );
   }
+  // Then the demo: initialize, tools/list and a data call, which load the modules imported
+  // through computed specifiers (LAZY_MODULES): a module missing from --include fails here.
   const child = new Deno.Command(binary, {
     args: ["--demo"],
     stdin: "piped",
@@ -52,29 +57,57 @@ export async function smokeTest(binary: string): Promise<void> {
     signal: AbortSignal.timeout(SMOKE_TIMEOUT_MS),
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(
-    JSON.stringify({
-      jsonrpc: "2.0",
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const answers = new Map<number, Record<string, unknown>>();
+  let buffered = "";
+  const answerTo = async (id: number) => {
+    while (!answers.has(id)) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      buffered += value;
+      let newline;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        try {
+          const message = JSON.parse(line);
+          if (typeof message.id === "number") answers.set(message.id, message);
+        } catch {
+          // reported below, as a missing answer
+        }
+      }
+    }
+    return answers.get(id);
+  };
+  const send = (message: Record<string, unknown>) =>
+    writer.write(new TextEncoder().encode(JSON.stringify({ jsonrpc: "2.0", ...message }) + "\n"));
+  const fail = (what: string, answer: unknown) =>
+    new CompileError(`${binary} ${what}: ${JSON.stringify(answer ?? null).slice(0, 200)}`);
+  try {
+    await send({
       id: 1,
       method: "initialize",
       params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "smoke" } },
-    }) + "\n",
-  ));
-  await writer.close();
-  const answer = (await new Response(child.stdout).text()).split("\n")[0];
-  await child.status;
-  let info: { name?: string; version?: string } | undefined;
-  try {
-    info = JSON.parse(answer).result?.serverInfo;
-  } catch {
-    // reported below
-  }
-  if (info?.name !== "kubeshark-mcp" || info.version !== meta.version) {
-    throw new CompileError(
-      `${binary} did not answer initialize as kubeshark-mcp ${meta.version}: ${
-        answer.slice(0, 200)
-      }`,
-    );
+    });
+    const initialize = await answerTo(1);
+    const info = (initialize?.result as { serverInfo?: { name?: string; version?: string } })
+      ?.serverInfo;
+    if (info?.name !== "kubeshark-mcp" || info.version !== meta.version) {
+      throw fail(`did not answer initialize as kubeshark-mcp ${meta.version}`, initialize);
+    }
+    await send({ method: "notifications/initialized" });
+    await send({ id: 2, method: "tools/list" });
+    const list = await answerTo(2);
+    const tools = (list?.result as { tools?: unknown[] })?.tools;
+    if (!Array.isArray(tools) || tools.length < 10) throw fail("listed no demo tools", list);
+    await send({ id: 3, method: "tools/call", params: { name: "list_workloads", arguments: {} } });
+    const call = await answerTo(3);
+    const result = call?.result as { isError?: boolean } | undefined;
+    if (!result || result.isError) throw fail("failed a demo tool call", call);
+  } finally {
+    await writer.close().catch(() => {});
+    await lines.cancel().catch(() => {});
+    await child.status;
   }
 }
 
