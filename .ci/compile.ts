@@ -14,6 +14,7 @@
  */
 import meta from "../deno.json" with { type: "json" };
 import { LAZY_MODULES } from "../lib/lazy.ts";
+import { V8_FLAGS } from "../lib/version.ts";
 import { binaryName, type Target, TARGETS } from "./distribution.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -150,6 +151,8 @@ async function compile(target: Target, excludes: string[]): Promise<string> {
     "compile",
     "--allow-all",
     "--quiet",
+    // Baked into the binary: the V8 setting every command we write uses (lib/version.ts).
+    V8_FLAGS,
     "--lock=deno.lock",
     "--frozen",
     // Only what the entry point reaches: not the lockfile's test-only packages.

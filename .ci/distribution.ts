@@ -8,6 +8,7 @@
  *   deno task manifests --check   exit 1 when a committed file differs from what is generated
  */
 import meta from "../deno.json" with { type: "json" };
+import { V8_FLAGS } from "../lib/version.ts";
 
 /** The repository the releases are published from. */
 export const REPOSITORY = "https://github.com/kubeshark/kubeshark-mcp";
@@ -104,7 +105,7 @@ export function serverJson(bundles: { target: Target; sha256: string }[] = []) {
         environmentVariables: ENVIRONMENT,
       })),
       {
-        // `deno run -A jsr:@kubeshark/kubeshark-mcp@<version>`
+        // `deno run -A --v8-flags=… jsr:@kubeshark/kubeshark-mcp@<version>`
         registryType: "jsr",
         registryBaseUrl: "https://jsr.io",
         identifier: meta.name,
@@ -113,6 +114,12 @@ export function serverJson(bundles: { target: Target; sha256: string }[] = []) {
         runtimeArguments: [
           { type: "positional", value: "run", valueHint: "run" },
           { type: "named", name: "-A", description: "The permissions the server needs" },
+          {
+            type: "positional",
+            value: V8_FLAGS,
+            valueHint: "v8_flags",
+            description: "The young-generation size the server is measured with (less memory)",
+          },
         ],
         transport: { type: "stdio" },
         packageArguments: [
@@ -249,7 +256,7 @@ export function claudeMcpJson() {
     mcpServers: {
       kubeshark: {
         command: "deno",
-        args: ["run", "-A", JSR],
+        args: ["run", "-A", V8_FLAGS, JSR],
         env: {
           KUBESHARK_MCP_URL: "${KUBESHARK_MCP_URL:-}",
           KUBESHARK_HUB_TOKEN: "${KUBESHARK_HUB_TOKEN:-}",

@@ -130,7 +130,10 @@ Deno.test("--mcp-config in URL mode carries --url and never the token", async ()
   const entry = config.mcpServers.kubeshark;
   // Not compiled: the published package at this version, never a path into a cache or clone.
   assert.equal(entry.command, "deno");
-  assert.match(entry.args.join(" "), /^run -A jsr:@kubeshark\/kubeshark-mcp@\d+\.\d+\.\d+ /);
+  assert.match(
+    entry.args.join(" "),
+    /^run -A --v8-flags=--max-semi-space-size=4 jsr:@kubeshark\/kubeshark-mcp@\d+\.\d+\.\d+ /,
+  );
   assert.ok(entry.args.includes("--url"));
   assert.equal(entry.args[entry.args.indexOf("--url") + 1], "https://ks.example.com");
   assert.ok(entry.args.includes("tap.docker.tag=v1"));

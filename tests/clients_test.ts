@@ -13,7 +13,7 @@ import {
   printedConfig,
   type Runtime,
 } from "../lib/clients/mod.ts";
-import { VERSION } from "../lib/version.ts";
+import { V8_FLAGS, VERSION } from "../lib/version.ts";
 import { childEnv } from "./support/env.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -93,6 +93,7 @@ Deno.test("a deno run from npx's cache is named as npx, never by its cache path"
     "deno@2.9.6",
     "run",
     "-A",
+    V8_FLAGS,
     `jsr:@kubeshark/kubeshark-mcp@${VERSION}`,
     "--demo",
   ]);

@@ -14,7 +14,7 @@ import {
   serverJson,
   TARGETS,
 } from "../.ci/distribution.ts";
-import { VERSION } from "../lib/version.ts";
+import { V8_FLAGS, VERSION } from "../lib/version.ts";
 import { McpProcess } from "./support/mcp_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -101,6 +101,7 @@ Deno.test("the Claude Code marketplace names its owner and the plugin", async ()
   assert.deepEqual(mcp.mcpServers.kubeshark.args, [
     "run",
     "-A",
+    V8_FLAGS,
     `jsr:@kubeshark/kubeshark-mcp@${VERSION}`,
   ]);
 });
@@ -130,7 +131,7 @@ Deno.test("one version: deno.json, --version, serverInfo and every distribution 
     ".claude-plugin/plugin.json": (await readJson(".claude-plugin/plugin.json")).version,
     ".claude-plugin/marketplace.json": (await readJson(".claude-plugin/marketplace.json"))
       .plugins[0].version,
-    ".mcp.json": (await readJson(".mcp.json")).mcpServers.kubeshark.args[2].split("@").at(-1),
+    ".mcp.json": (await readJson(".mcp.json")).mcpServers.kubeshark.args.at(-1).split("@").at(-1),
     "Homebrew formula": /version "([^"]+)"/.exec(
       homebrewFormula(Object.fromEntries(TARGETS.map((t) => [t.triple, FAKE_SHA(1)]))),
     )![1],

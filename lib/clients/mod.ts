@@ -8,7 +8,7 @@ import { type ClientId, CLIENTS } from "./ids.ts";
 export { type ClientId, CLIENTS };
 import { type Config, DEFAULT_LIMITS, defaultConfigPath } from "../config.ts";
 import { HUB_TIMEOUT_MS } from "../hub/client.ts";
-import { JSR_PACKAGE, VERSION } from "../version.ts";
+import { JSR_PACKAGE, V8_FLAGS, VERSION } from "../version.ts";
 
 /** The server's key in every client's server table. */
 export const SERVER_KEY = "kubeshark";
@@ -83,8 +83,8 @@ export function launchFor(
     const viaNpx = /[\\/]_npx[\\/]/.test(runtime.execPath);
     launch.command = viaNpx ? "npx" : "deno";
     launch.args = viaNpx
-      ? ["--yes", `deno@${runtime.denoVersion}`, "run", "-A", jsr]
-      : ["run", "-A", jsr];
+      ? ["--yes", `deno@${runtime.denoVersion}`, "run", "-A", V8_FLAGS, jsr]
+      : ["run", "-A", V8_FLAGS, jsr];
   }
   const args = launch.args;
   if (config.mode === "demo") {
