@@ -67,6 +67,7 @@ import {
   type ToolErrorResult,
 } from "./tools/types.ts";
 import { SERVER_NAME, VERSION } from "./version.ts";
+import { isRecord } from "./json.ts";
 
 /** Writes one message (or a batch) to the client. */
 export type Send = (message: unknown) => void;
@@ -1072,10 +1073,6 @@ function isYes(answer: unknown): boolean {
 function supportsFormElicitation(elicitation: unknown): boolean {
   if (!isRecord(elicitation)) return false;
   return "form" in elicitation || !("url" in elicitation);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** A JSON-RPC error response for a protocol-level error kind. */

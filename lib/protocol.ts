@@ -5,6 +5,7 @@
  */
 import type { z as Zod } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { isRecord } from "./json.ts";
 
 // zod, once loadSchemas() has run; every schema below is built on first use after that.
 let z: typeof Zod;
@@ -116,9 +117,9 @@ export function plainInitialize(
 export function plainDiscover(
   raw: unknown,
 ): { id: RequestId; version: string; capabilities: Record<string, unknown> } | undefined {
-  if (!isPlainObject(raw)) return undefined;
+  if (!isRecord(raw)) return undefined;
   const { jsonrpc, id, method, params } = raw;
-  if (jsonrpc !== "2.0" || method !== "server/discover" || !isPlainObject(params)) return undefined;
+  if (jsonrpc !== "2.0" || method !== "server/discover" || !isRecord(params)) return undefined;
   if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
   const modern = plainModernMeta(params._meta);
   if (!modern || modern.logLevel) return undefined;
@@ -139,17 +140,17 @@ export interface ModernMeta {
  * error. Lets a modern client's first `tools/list` be answered before zod loads.
  */
 export function plainModernMeta(meta: unknown): ModernMeta | undefined {
-  if (!isPlainObject(meta)) return undefined;
+  if (!isRecord(meta)) return undefined;
   const version = meta[META.protocolVersion];
   const capabilities = meta[META.clientCapabilities];
   const client = meta[META.clientInfo];
   const level = meta[META.logLevel];
   const token = meta.progressToken;
   if (typeof version !== "string" || !isModernProtocolVersion(version)) return undefined;
-  if (!isPlainObject(capabilities)) return undefined;
+  if (!isRecord(capabilities)) return undefined;
   if (
     client !== undefined &&
-    !(isPlainObject(client) && typeof client.name === "string" &&
+    !(isRecord(client) && typeof client.name === "string" &&
       typeof client.version === "string")
   ) return undefined;
   if (level !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(level)) return undefined;
@@ -163,10 +164,6 @@ export function plainModernMeta(meta: unknown): ModernMeta | undefined {
     ...(client === undefined ? {} : { clientInfo: client as ModernMeta["clientInfo"] }),
     ...(level === undefined ? {} : { logLevel: level as LogLevel }),
   };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
@@ -222,7 +219,7 @@ export type Incoming = {
  * goes through the schema, which words the error.
  */
 export function plainMessage(raw: unknown): Incoming | undefined {
-  if (!isPlainObject(raw)) return undefined;
+  if (!isRecord(raw)) return undefined;
   const { jsonrpc, id, method, params } = raw;
   if (jsonrpc !== "2.0" || typeof method !== "string" || method === "") return undefined;
   if (
@@ -242,7 +239,7 @@ export function plainMessage(raw: unknown): Incoming | undefined {
 /** Whether list params are plainly fine (absent, or an object whose cursor, if any, is text). */
 export function plainListParams(params: unknown): boolean {
   if (params === undefined) return true;
-  return isPlainObject(params) &&
+  return isRecord(params) &&
     (params.cursor === undefined || typeof params.cursor === "string");
 }
 

@@ -15,6 +15,7 @@ import {
   serversKey,
   VSCODE_TOKEN_INPUT,
 } from "./mod.ts";
+import { isRecord } from "../json.ts";
 
 /** A config file we will not touch, or an entry we will not replace; nothing was written. */
 export class ClientConfigError extends Error {}
@@ -143,7 +144,7 @@ function parseRoot(parser: Jsonc, text: string, file: string): Record<string, un
         "nothing was written.",
     );
   }
-  if (!isObject(root)) {
+  if (!isRecord(root)) {
     throw new ClientConfigError(`${file} does not hold a JSON object; nothing was written.`);
   }
   return root;
@@ -234,28 +235,24 @@ function clientName(client: ClientId): string {
 }
 
 function describe(entry: unknown): string {
-  if (!isObject(entry)) return JSON.stringify(entry);
+  if (!isRecord(entry)) return JSON.stringify(entry);
   const args = Array.isArray(entry.args) ? ` ${entry.args.join(" ")}` : "";
   return `command: ${entry.command}${args}`;
 }
 
 function refuseNonObject(root: Record<string, unknown>, key: string, file: string): void {
-  if (root[key] !== undefined && !isObject(root[key])) {
+  if (root[key] !== undefined && !isRecord(root[key])) {
     throw new ClientConfigError(`${file}: "${key}" is not an object; nothing was written.`);
   }
 }
 
 function objectAt(root: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
   const value = root[key];
-  return isObject(value) ? value : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 function objectId(value: unknown): unknown {
-  return isObject(value) ? value.id : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return isRecord(value) ? value.id : undefined;
 }
 
 // Key order does not matter: a client may have re-written the file with its own order.
@@ -264,7 +261,7 @@ function sameJson(a: unknown, b: unknown): boolean {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
       a.every((item, i) => sameJson(item, b[i]));
   }
-  if (isObject(a) && isObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length && keys.every((key) => sameJson(a[key], b[key]));
   }

@@ -8,6 +8,7 @@
 import { ActionableError } from "../errors.ts";
 import type { ToolDescriptor } from "../protocol.ts";
 import { closest } from "../suggest.ts";
+import { isRecord } from "../json.ts";
 
 /** Arguments a tool's schema refuses; the message says which and how to fix them. */
 export class ArgumentError extends ActionableError {
@@ -63,7 +64,7 @@ export async function prepareArguments(
 ): Promise<Record<string, unknown>> {
   if (!tool) return args;
   const schema = tool.inputSchema;
-  const properties = isObject(schema.properties) ? schema.properties : {};
+  const properties = isRecord(schema.properties) ? schema.properties : {};
   const names = Object.keys(properties);
   if (schema.additionalProperties !== true && names.length) {
     const unknown = Object.keys(args).filter((name) => !Object.hasOwn(properties, name));
@@ -72,7 +73,7 @@ export async function prepareArguments(
   const prepared: Record<string, unknown> = { ...args };
   for (const [name, value] of Object.entries(args)) {
     const property = properties[name];
-    if (TIME_ARGUMENTS.has(name) && isObject(property) && takesNumber(property)) {
+    if (TIME_ARGUMENTS.has(name) && isRecord(property) && takesNumber(property)) {
       prepared[name] = toUnixMs(tool.name, name, value, now);
     }
   }
@@ -164,8 +165,4 @@ function takesNumber(property: Record<string, unknown>): boolean {
   const type = property.type;
   return type === "integer" || type === "number" ||
     (Array.isArray(type) && (type.includes("integer") || type.includes("number")));
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@
  */
 import type { PromptDescriptor, ToolDescriptor } from "../protocol.ts";
 import { hubToolAnnotations } from "./hints.ts";
+import { isRecord } from "../json.ts";
 
 /** What the Hub offers, normalized. */
 export interface HubInfo {
@@ -18,10 +19,6 @@ export interface HubInfo {
 }
 
 type Fields = Record<string, unknown>;
-
-function isObject(value: unknown): value is Fields {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /** What is wrong with `fields[key]` (absent and null allowed), or undefined when it fits. */
 function wrongField(
@@ -37,7 +34,7 @@ function wrongField(
   }
   if (value === undefined || value === null) return undefined;
   const fits = kind === "object"
-    ? isObject(value)
+    ? isRecord(value)
     : kind === "array"
     ? Array.isArray(value)
     : kind === "boolean"
@@ -58,7 +55,7 @@ const text = (value: unknown): string => typeof value === "string" ? value : "";
 
 /** Parses a discovery body; throws a description of what is wrong when it is not a Hub's. */
 export function parseHubDocument(body: unknown): HubInfo {
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     throw new Error(`not a Kubeshark MCP document (expected an object, got ${describe(body)})`);
   }
   const wrong = firstWrong(body, [
@@ -84,7 +81,7 @@ export function parseHubDocument(body: unknown): HubInfo {
     skipped: [],
   };
   for (const [index, raw] of tools.entries()) {
-    const wrong = isObject(raw)
+    const wrong = isRecord(raw)
       ? firstWrong(raw, [
         ["name", "name"],
         ["title", "string"],
@@ -93,7 +90,7 @@ export function parseHubDocument(body: unknown): HubInfo {
         ["annotations", "object"],
       ])
       : `expected an object, got ${describe(raw)}`;
-    if (wrong || !isObject(raw)) {
+    if (wrong || !isRecord(raw)) {
       info.skipped.push(`tools[${index}]: ${wrong}`);
       continue;
     }
@@ -108,11 +105,11 @@ export function parseHubDocument(body: unknown): HubInfo {
     });
   }
   for (const [index, raw] of prompts.entries()) {
-    const wrong = isObject(raw)
+    const wrong = isRecord(raw)
       ? firstWrong(raw, [["name", "name"], ["description", "string"], ["arguments", "array"]]) ??
         promptArgumentsWrong(raw.arguments as unknown[] | undefined)
       : `expected an object, got ${describe(raw)}`;
-    if (wrong || !isObject(raw)) {
+    if (wrong || !isRecord(raw)) {
       info.skipped.push(`prompts[${index}]: ${wrong}`);
       continue;
     }
@@ -131,7 +128,7 @@ export function parseHubDocument(body: unknown): HubInfo {
 
 function promptArgumentsWrong(args: unknown[] | undefined | null): string | undefined {
   for (const [index, arg] of (args ?? []).entries()) {
-    const wrong = isObject(arg)
+    const wrong = isRecord(arg)
       ? firstWrong(arg, [["name", "name"], ["description", "string"], ["required", "boolean"]])
       : `expected an object, got ${describe(arg)}`;
     if (wrong) return `arguments[${index}]: ${wrong}`;
