@@ -94,19 +94,17 @@ export function lazySchema<T extends Zod.ZodType>(build: () => T): () => T {
 export function plainInitialize(
   raw: unknown,
 ): { id: RequestId; protocolVersion: string; capabilities: Record<string, unknown> } | undefined {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
-  const { jsonrpc, id, method, params } = raw as Record<string, unknown>;
-  if (jsonrpc !== "2.0" || method !== "initialize") return undefined;
-  if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
-  if (params === null || typeof params !== "object" || Array.isArray(params)) return undefined;
-  const { protocolVersion, capabilities } = params as Record<string, unknown>;
+  const message = plainMessage(raw);
+  if (message?.method !== "initialize" || message.id === undefined) return undefined;
+  if (!isRecord(message.params)) return undefined;
+  const { protocolVersion, capabilities } = message.params;
   if (typeof protocolVersion !== "string") return undefined;
   // What the client can do (elicitation, tasks) decides how we ask and run later.
-  const declared = capabilities !== null && typeof capabilities === "object" &&
-      !Array.isArray(capabilities)
-    ? capabilities as Record<string, unknown>
-    : {};
-  return { id, protocolVersion, capabilities: declared };
+  return {
+    id: message.id,
+    protocolVersion,
+    capabilities: isRecord(capabilities) ? capabilities : {},
+  };
 }
 
 /**
@@ -117,13 +115,12 @@ export function plainInitialize(
 export function plainDiscover(
   raw: unknown,
 ): { id: RequestId; version: string; capabilities: Record<string, unknown> } | undefined {
-  if (!isRecord(raw)) return undefined;
-  const { jsonrpc, id, method, params } = raw;
-  if (jsonrpc !== "2.0" || method !== "server/discover" || !isRecord(params)) return undefined;
-  if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) return undefined;
-  const modern = plainModernMeta(params._meta);
+  const message = plainMessage(raw);
+  if (message?.method !== "server/discover" || message.id === undefined) return undefined;
+  if (!isRecord(message.params)) return undefined;
+  const modern = plainModernMeta(message.params._meta);
   if (!modern || modern.logLevel) return undefined;
-  return { id, version: modern.version, capabilities: modern.capabilities };
+  return { id: message.id, version: modern.version, capabilities: modern.capabilities };
 }
 
 /** What a modern request says about itself in `_meta`. */
@@ -154,10 +151,7 @@ export function plainModernMeta(meta: unknown): ModernMeta | undefined {
       typeof client.version === "string")
   ) return undefined;
   if (level !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(level)) return undefined;
-  if (
-    token !== undefined && typeof token !== "string" &&
-    (typeof token !== "number" || !Number.isFinite(token))
-  ) return undefined;
+  if (token !== undefined && !isRequestId(token)) return undefined;
   return {
     version,
     capabilities,
@@ -169,6 +163,11 @@ export function plainModernMeta(meta: unknown): ModernMeta | undefined {
 /** A request id: JSON-RPC allows strings and numbers; MCP forbids null. */
 export type RequestId = string | number;
 const requestId = () => z.union([z.string(), z.number()]);
+
+/** {@linkcode requestId}'s rule by hand (JSON has no NaN or Infinity; zod refuses them too). */
+function isRequestId(value: unknown): value is RequestId {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+}
 
 /** A request or notification as it arrives; `id` present makes it a request. */
 export const IncomingMessage = lazySchema(() =>
@@ -222,11 +221,7 @@ export function plainMessage(raw: unknown): Incoming | undefined {
   if (!isRecord(raw)) return undefined;
   const { jsonrpc, id, method, params } = raw;
   if (jsonrpc !== "2.0" || typeof method !== "string" || method === "") return undefined;
-  if (
-    id !== undefined && typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))
-  ) {
-    return undefined;
-  }
+  if (id !== undefined && !isRequestId(id)) return undefined;
   if (params !== undefined && params !== null && typeof params !== "object") return undefined;
   return {
     jsonrpc,
