@@ -6,8 +6,12 @@
 // Whether unrefTimeout (setTimeout) has run in this process; see lightTimeout.
 let nodeTimersLoaded = false;
 
-/** Calls `callback` after `ms` unless cancelled; returns the cancel function. */
+/**
+ * Calls `callback` after `ms` unless cancelled; returns the cancel function. An infinite `ms`
+ * arms no timer (setTimeout would fire at once).
+ */
 export function unrefTimeout(callback: () => void, ms: number): () => void {
+  if (ms === Infinity) return () => {};
   nodeTimersLoaded = true;
   const id = setTimeout(callback, ms);
   // Deno's timers are numbers at run time; Number() also satisfies Node's typings.
@@ -35,30 +39,24 @@ export function lightTimeout(callback: () => void, ms: number): () => void {
 
 /** {@linkcode delay} on {@linkcode lightTimeout}: for a short wait on the way to a first answer. */
 export function lightDelay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  return delay(ms, lightTimeout);
+}
+
+/**
+ * Resolves after `ms` (without keeping the process alive, on the default timer); `cancel`
+ * resolves it at once.
+ */
+export function delay(
+  ms: number,
+  timeout: (callback: () => void, ms: number) => () => void = unrefTimeout,
+): { promise: Promise<void>; cancel: () => void } {
   const { promise, resolve } = Promise.withResolvers<void>();
-  const cancelTimer = lightTimeout(resolve, ms);
+  const cancelTimer = timeout(resolve, ms);
   return {
     promise,
     cancel: () => {
       cancelTimer();
       resolve();
-    },
-  };
-}
-
-/** Resolves after `ms` (without keeping the process alive); `cancel` resolves it at once. */
-export function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let cancelTimer = () => {};
-  let done = () => {};
-  const promise = new Promise<void>((resolve) => {
-    done = resolve;
-    cancelTimer = unrefTimeout(resolve, ms);
-  });
-  return {
-    promise,
-    cancel: () => {
-      cancelTimer();
-      done();
     },
   };
 }
@@ -81,13 +79,10 @@ export interface Deadline {
 export function deadline(signal: AbortSignal | undefined, ms: number): Deadline {
   const controller = new AbortController();
   let timedOut = false;
-  // An infinite deadline arms no timer (setTimeout would fire at once).
-  const cancelTimer = Number.isFinite(ms)
-    ? unrefTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException("The deadline passed", "TimeoutError"));
-    }, ms)
-    : () => {};
+  const cancelTimer = unrefTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException("The deadline passed", "TimeoutError"));
+  }, ms);
   const follow = () => controller.abort(signal?.reason);
   if (signal?.aborted) follow();
   else signal?.addEventListener("abort", follow, { once: true });

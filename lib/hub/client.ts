@@ -204,9 +204,7 @@ export class HubClient {
     const url = this.fileUrl(path);
     // The bound covers the wait for headers only; the body then streams under the caller's signal.
     const headers = new AbortController();
-    const cancelTimer = Number.isFinite(this.#timeoutMs)
-      ? unrefTimeout(() => headers.abort(), this.#timeoutMs)
-      : () => {};
+    const cancelTimer = unrefTimeout(() => headers.abort(), this.#timeoutMs);
     try {
       const combined = signal ? AbortSignal.any([signal, headers.signal]) : headers.signal;
       const response = await this.#send(url, { method: "GET" }, combined);
