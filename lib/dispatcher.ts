@@ -46,6 +46,7 @@ import {
   ReadResourceParams,
   type RequestId,
   schemasLoaded,
+  SERVER_CAPABILITIES,
   SetLevelParams,
   SubscriptionsListenParams,
   supportsStructuredContent,
@@ -89,6 +90,9 @@ const LEGACY_ONLY = new Set([
 /** Methods only the modern era has. */
 const MODERN_ONLY = new Set(["server/discover", "subscriptions/listen", "tasks/update"]);
 
+/** Who we are, in `initialize` and in every modern result's `_meta`. */
+const SERVER_INFO = { name: SERVER_NAME, title: "Kubeshark", version: VERSION };
+
 /** How long the server waits, with nothing under way, before it loads zod (see #loadSchemasWhenIdle). */
 const SCHEMAS_IDLE_MS = 20;
 
@@ -99,15 +103,12 @@ type Handler = (params: unknown, request: RequestState) => Promise<Result>;
 // deno-lint-ignore no-explicit-any
 type Result = Record<string, any>;
 
-/** What a modern request says about itself in `_meta`. */
-type ModernEnvelope = ModernMeta;
-
 interface RequestState {
   id: RequestId;
   method: string;
   controller: AbortController;
   /** Present for a modern request; absent means the 2025 revision of the handshake. */
-  modern?: ModernEnvelope;
+  modern?: ModernMeta;
 }
 
 /** Thrown by `confirm` in the modern era: answer `input_required`, the client comes back. */
@@ -348,7 +349,7 @@ export class Dispatcher {
   #era(
     method: string,
     params: unknown,
-  ): { modern?: ModernEnvelope } | { error: McpError } {
+  ): { modern?: ModernMeta } | { error: McpError } {
     const version = metaProtocolVersion(params);
     if (version === undefined) {
       if (method === "server/discover") {
@@ -431,7 +432,7 @@ export class Dispatcher {
       resultType: result.resultType ?? "complete",
       _meta: {
         ...result._meta,
-        [META.serverInfo]: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
+        [META.serverInfo]: SERVER_INFO,
       },
     };
   }
@@ -521,16 +522,13 @@ export class Dispatcher {
     return {
       protocolVersion: version,
       capabilities: {
-        tools: { listChanged: true },
-        prompts: { listChanged: true },
-        resources: {},
-        logging: {},
+        ...SERVER_CAPABILITIES,
         // 2025-11-25's experimental tasks: tools/call may be run as a task.
         ...(version >= "2025-11-25"
           ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }
           : {}),
       },
-      serverInfo: { name: SERVER_NAME, title: "Kubeshark", version: VERSION },
+      serverInfo: SERVER_INFO,
       instructions: instructionsFor(this.#session.config),
     };
   }
@@ -549,10 +547,7 @@ export class Dispatcher {
     const result = {
       supportedVersions: ALL_PROTOCOL_VERSIONS,
       capabilities: {
-        tools: { listChanged: true },
-        prompts: { listChanged: true },
-        resources: {},
-        logging: {},
+        ...SERVER_CAPABILITIES,
         extensions: { [TASKS_EXTENSION]: {} },
       },
       instructions: instructionsFor(this.#session.config),

@@ -23,6 +23,17 @@ export function schemasLoaded(): boolean {
   return z !== undefined;
 }
 
+/**
+ * What this server offers in every era and transport (`initialize`, `server/discover`, the HTTP
+ * server card); each adds its own extras (tasks).
+ */
+export const SERVER_CAPABILITIES = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: {},
+  logging: {},
+};
+
 /** Protocol versions we speak, newest first. */
 export const SUPPORTED_PROTOCOL_VERSIONS = [
   "2025-11-25",

@@ -5,7 +5,7 @@
  */
 import type { Authenticator } from "../auth/mod.ts";
 import type { Config } from "../config.ts";
-import { ALL_PROTOCOL_VERSIONS } from "../protocol.ts";
+import { ALL_PROTOCOL_VERSIONS, SERVER_CAPABILITIES } from "../protocol.ts";
 import { VERSION } from "../version.ts";
 import { load } from "../lazy.ts";
 
@@ -35,12 +35,7 @@ export async function serverCard(config: Config, endpoint: string, auth: Authent
       supportedProtocolVersions: [...ALL_PROTOCOL_VERSIONS],
       authentication: { required: schemes.length > 0, schemes },
     }],
-    capabilities: {
-      tools: { listChanged: true },
-      prompts: { listChanged: true },
-      resources: {},
-      logging: {},
-    },
+    capabilities: SERVER_CAPABILITIES,
     tools: offeredTools(config, undefined),
   };
 }
