@@ -28,6 +28,14 @@ const StartInput = z.object({
   ),
 });
 
+/** Both tools change the cluster, and doing it twice leaves it as once. */
+const CHANGES_THE_CLUSTER = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
 /** Deploys Kubeshark. */
 export const startKubeshark = defineTool({
   name: "start_kubeshark",
@@ -37,12 +45,7 @@ export const startKubeshark = defineTool({
     "other resources) so its traffic can be captured. Always confirm with the user first, and " +
     "call check_kubeshark_status before to see whether it already runs.",
   input: StartInput,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: CHANGES_THE_CLUSTER,
   task: true,
   confirmation: async (args, ctx) => {
     const { startPlan } = await load.kubeLifecycle();
@@ -79,12 +82,7 @@ export const stopKubeshark = defineTool({
     "DESTRUCTIVE: removes Kubeshark from the Kubernetes cluster (deletes its pods, services and " +
     "resources); captured traffic is lost. Always confirm with the user first.",
   input: StopInput,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: CHANGES_THE_CLUSTER,
   task: true,
   confirmation: async (args, ctx) => {
     const { stopPlan } = await load.kubeLifecycle();
