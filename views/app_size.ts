@@ -17,7 +17,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { denoNpmPlugin, resolveNpm, VIEW_BUDGET_BYTES } from "./build.ts";
+import { denoNpmPlugin, resolveNpm, VIEW_BUDGET_BYTES, VIEW_ESBUILD_OPTIONS } from "./build.ts";
 
 /** The App as a view would use it: connect, tool input/result, host context, tool calls. */
 const ENTRY = `
@@ -124,17 +124,10 @@ if (import.meta.main) {
   try {
     for (const stage of STAGES) {
       const result = await esbuild.build({
+        ...VIEW_ESBUILD_OPTIONS,
         stdin: { contents: ENTRY, resolveDir, loader: "js" },
-        bundle: true,
-        minify: true,
-        format: "esm",
-        target: "es2022",
-        platform: "browser",
-        write: false,
-        legalComments: "none",
         metafile: true,
         plugins: [substitutions(stage) as never, denoNpmPlugin() as never],
-        logLevel: "silent",
       });
       const size = result.outputFiles[0].contents.length;
       const output = Object.values(result.metafile.outputs)[0];

@@ -150,6 +150,18 @@ function conditionTarget(target: unknown): string | undefined {
   return undefined;
 }
 
+/** How a view's script is bundled (views/app_size.ts measures the App the same way). */
+export const VIEW_ESBUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: "es2022",
+  platform: "browser",
+  write: false,
+  legalComments: "none",
+  logLevel: "silent",
+} as const;
+
 /** Builds every view's HTML page. */
 export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], string>> {
   const esbuild = await import("esbuild");
@@ -161,16 +173,9 @@ export async function buildViews(): Promise<Record<(typeof VIEW_IDS)[number], st
   try {
     for (const id of VIEW_IDS) {
       const result = await esbuild.build({
+        ...VIEW_ESBUILD_OPTIONS,
         entryPoints: [join(ROOT, "views", `${id}.ts`)],
-        bundle: true,
-        minify: true,
-        format: "esm",
-        target: "es2022",
-        platform: "browser",
-        write: false,
-        legalComments: "none",
         plugins: [denoNpmPlugin() as never],
-        logLevel: "silent",
       });
       const script = result.outputFiles[0].text.replaceAll("</script", "<\\/script");
       const css = (id === "latency" ? uplotCss + "\n" : "") + minifyCss(baseCss);
