@@ -92,6 +92,13 @@ Deno.test("mcp/manifest.json and each bundle's manifest are valid MCPB 0.4 manif
   assert.throws(() => check({ ...committed, extra: true }, "extra key"));
 });
 
+Deno.test("the deno tasks that run the server use the V8 setting every command we write has", async () => {
+  const { tasks } = await readJson("deno.json");
+  for (const task of ["start", "demo", "demo-hub"]) {
+    assert.ok(tasks[task].includes(` ${V8_FLAGS} main.ts`), `${task}: ${tasks[task]}`);
+  }
+});
+
 Deno.test("the Claude Code marketplace names its owner and the plugin", async () => {
   const marketplace = await readJson(".claude-plugin/marketplace.json");
   assert.deepEqual(marketplace, claudeMarketplace());
