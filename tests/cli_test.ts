@@ -132,7 +132,7 @@ Deno.test("--mcp-config in URL mode carries --url and never the token", async ()
   assert.equal(entry.command, "deno");
   assert.match(
     entry.args.join(" "),
-    /^run -A --v8-flags=--max-semi-space-size=4 jsr:@kubeshark\/kubeshark-mcp@\d+\.\d+\.\d+ /,
+    /^run -A --v8-flags=--max-semi-space-size=4,--heap-growing-percent=50 jsr:@kubeshark\/kubeshark-mcp@\d+\.\d+\.\d+ /,
   );
   assert.ok(entry.args.includes("--url"));
   assert.equal(entry.args[entry.args.indexOf("--url") + 1], "https://ks.example.com");
