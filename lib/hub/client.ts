@@ -255,11 +255,15 @@ export class HubClient {
             `read (${rootMessage(error as Error)}). Retry; if it repeats, narrow the query.`,
         );
       }
+      // No content (a 204, or an empty 200 whatever its type): the call succeeded, with nothing
+      // to say. Not a cut-off answer: the model must not be told to retry a state change.
+      if (text.trim() === "") return { text: "" };
       const type = response.headers.get("content-type") ?? "";
       try {
         return { text, json: JSON.parse(text) };
       } catch {
-        if (/[/+]json\b/i.test(type)) {
+        // application/json and +json types; not application/json-seq (several texts) and kin.
+        if (/[/+]json\s*(;|$)/i.test(type)) {
           throw new HubError(
             "bad_response",
             `The Hub's answer was cut off or is not JSON (${text.length} characters, ` +
