@@ -116,6 +116,9 @@ class InputRequired {
   constructor(readonly result: Result) {}
 }
 
+/** How long shutdown waits for aborted requests' own cleanup (see {@link Dispatcher.abortAll}). */
+export const ABORT_SETTLE_MS = 300;
+
 /** Routes MCP methods to handlers. */
 export class Dispatcher {
   #session: Session;
@@ -209,9 +212,13 @@ export class Dispatcher {
     wait.cancel();
   }
 
-  /** Aborts every request under way; none of them will be answered. */
-  abortAll(): void {
+  /**
+   * Aborts every request under way; none of them will be answered. Resolves once their own
+   * cleanup is done (a download removes its partial file), or after {@link ABORT_SETTLE_MS}.
+   */
+  abortAll(): Promise<void> {
     for (const controller of this.#inFlight.values()) controller.abort();
+    return this.drain(ABORT_SETTLE_MS);
   }
 
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.

@@ -2,7 +2,7 @@
  * The stdio transport: newline-delimited JSON-RPC on stdin, responses on stdout. This module owns
  * stdout; nothing else writes there while serving.
  */
-import { Dispatcher, errorResponse } from "./dispatcher.ts";
+import { ABORT_SETTLE_MS, Dispatcher, errorResponse } from "./dispatcher.ts";
 import type { Session } from "./session.ts";
 import { delay } from "./timers.ts";
 
@@ -18,11 +18,6 @@ export const EOF_GRACE_MS = 500;
 /** Bound on writing out answers already queued when shutting down (a client may not be reading). */
 export const FLUSH_TIMEOUT_MS = 400;
 
-/**
- * Bound on aborted requests' own cleanup when shutting down (a download removes its partial file),
- * waited for while the queued answers are written.
- */
-export const ABORT_SETTLE_MS = 300;
 
 const NEWLINE = 0x0a;
 
@@ -67,7 +62,7 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
     if (reason === "eof") reason = signal; // Shutting down already: skip the rest of the grace.
     session.log.info(`${signal}: shutting down (send it again to exit at once)`);
     dispatcher.endSubscriptions();
-    dispatcher.abortAll();
+    void dispatcher.abortAll();
     stop(signal);
   });
   writer.onClosed = () => stop("stdout closed");
@@ -117,11 +112,8 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
     // Answers to the last requests are still wanted; a hung one must not hold the exit.
     await dispatcher.drain(EOF_GRACE_MS);
   }
-  dispatcher.abortAll();
-  await Promise.all([
-    dispatcher.drain(ABORT_SETTLE_MS),
-    bounded(writer.flush(), FLUSH_TIMEOUT_MS),
-  ]);
+  // Aborted requests clean up (a download removes its partial file) while answers are written.
+  await Promise.all([dispatcher.abortAll(), bounded(writer.flush(), FLUSH_TIMEOUT_MS)]);
   writer.close();
   session.close();
   removeSignals();

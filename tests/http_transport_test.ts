@@ -17,7 +17,13 @@ import { Logger } from "../lib/log.ts";
 import { Session } from "../lib/session.ts";
 import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort } from "./support/harness.ts";
-import { initializeBody, POST_HEADERS, withHttpServer } from "./support/http_process.ts";
+import {
+  HttpProcess,
+  initializeBody,
+  POST_HEADERS,
+  withHttpServer,
+} from "./support/http_process.ts";
+import { waitUntil } from "./support/spawn.ts";
 
 const LOCAL_TOOLS = ["check_kubeshark_status", "get_file_url", "download_file"];
 
@@ -298,5 +304,77 @@ Deno.test("answers over HTTP never carry a secret the server holds (the Hub toke
     });
   } finally {
     await hub.close();
+  }
+});
+
+Deno.test("SIGTERM during a download over HTTP ends the server with 0 and leaves no partial file", async () => {
+  const hub = new HubDouble();
+  hub.routes.push((_request, url) => {
+    if (!url.pathname.endsWith("/data.pcap")) return undefined;
+    // A file without end, in 256 KiB chunks, until the reader goes away.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const push = () => {
+            try {
+              controller.enqueue(new Uint8Array(256 * 1024));
+              timer = setTimeout(push, 1);
+            } catch {
+              // The reader went away.
+            }
+          };
+          push();
+        },
+        cancel() {
+          clearTimeout(timer);
+        },
+      }),
+    );
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    // Three rounds: without waiting for the aborted download's cleanup, the process usually
+    // exits before it removes its file, not always.
+    for (let round = 0; round < 3; round++) {
+      const server = await HttpProcess.start(["--url", hub.url, "--download-dir", dir]);
+      let status: Deno.CommandStatus | undefined;
+      try {
+        const init = await fetch(`${server.url}/mcp`, {
+          method: "POST",
+          headers: POST_HEADERS,
+          body: JSON.stringify(initializeBody()),
+        });
+        await init.body?.cancel();
+        const headers = {
+          ...POST_HEADERS,
+          "mcp-session-id": init.headers.get("mcp-session-id")!,
+          "mcp-protocol-version": "2025-11-25",
+        };
+        const call = fetch(`${server.url}/mcp`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 2,
+            method: "tools/call",
+            params: { name: "download_file", arguments: { path: "/snapshots/s1/data.pcap" } },
+          }),
+        }).then((response) => response.text()).catch(() => "");
+        await waitUntil(
+          () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
+          "the download to start writing",
+        );
+        status = await server.kill();
+        await call;
+      } finally {
+        status ??= await server.kill();
+      }
+      assert.equal(status.code, 0);
+      assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), []);
+    }
+  } finally {
+    await hub.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -271,7 +271,7 @@ export async function startHttpServer(
       const response = await session.post(messages, batch, false);
       const answer = await response.clone().json().catch(() => undefined);
       if (!answer || "error" in answer) {
-        session.close();
+        void session.close();
         return response;
       }
       sessions.add(session);
@@ -359,8 +359,8 @@ export async function startHttpServer(
       url: `http://${hostname}:${address.port}`,
       finished: server.finished,
       shutdown: async () => {
-        sessions.close();
-        stateless?.close();
+        // Aborted requests clean up first (a download removes its partial file).
+        await Promise.all([sessions.close(), stateless?.close()]);
         controller.abort();
         await server.finished;
         root.close();

@@ -208,15 +208,19 @@ export class HttpSession {
     return new Response(stream.body, { headers: SSE_HEADERS });
   }
 
-  /** Ends the session: open streams close, requests under way are aborted. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Ends the session: open streams close, requests under way are aborted. Resolves once their
+   * cleanup is done (a download removes its partial file), or after a short bound.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    this.#dispatcher.abortAll();
+    const settled = this.#dispatcher.abortAll();
     this.#session.tasks.abortAll();
     for (const exchange of this.#exchanges) exchange.finish();
     this.#standalone?.close();
     this.#session.log.connectClient(undefined);
+    return settled;
   }
 
   #progress: Map<RequestId, Exchange>[] = [];
@@ -302,7 +306,7 @@ export class SessionStore {
     const session = this.#sessions.get(id);
     if (!session) return false;
     this.#sessions.delete(id);
-    session.close();
+    void session.close();
     return true;
   }
 
@@ -314,9 +318,11 @@ export class SessionStore {
     }
   }
 
-  /** Closes every session and stops the sweeper. */
-  close(): void {
+  /** Closes every session and stops the sweeper; resolves once their aborted work settled. */
+  async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    for (const id of [...this.#sessions.keys()]) this.delete(id);
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => session.close()));
   }
 }

@@ -109,13 +109,17 @@ export class StatelessEndpoint {
     void this.#session.redactor().catch(() => {});
   }
 
-  /** Ends open listen streams and requests under way (shutdown). */
-  close(): void {
+  /**
+   * Ends open listen streams and requests under way (shutdown); resolves once the aborted
+   * requests' cleanup is done, or after a short bound.
+   */
+  close(): Promise<void> {
     this.#dispatcher.endSubscriptions();
-    this.#dispatcher.abortAll();
+    const settled = this.#dispatcher.abortAll();
     for (const exchange of this.#exchanges.values()) exchange.stream?.close();
     this.#exchanges.clear();
     this.#session.tasks.abortAll();
+    return settled;
   }
 
   /** Passes a process-wide change (list_changed) to the open `subscriptions/listen` streams. */
