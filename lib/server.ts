@@ -2,7 +2,7 @@
  * The stdio transport: newline-delimited JSON-RPC on stdin, responses on stdout. This module owns
  * stdout; nothing else writes there while serving.
  */
-import { ABORT_SETTLE_MS, Dispatcher, errorResponse } from "./dispatcher.ts";
+import { Dispatcher, errorResponse } from "./dispatcher.ts";
 import type { Session } from "./session.ts";
 import { delay } from "./timers.ts";
 
@@ -17,7 +17,6 @@ export const EOF_GRACE_MS = 500;
 
 /** Bound on writing out answers already queued when shutting down (a client may not be reading). */
 export const FLUSH_TIMEOUT_MS = 400;
-
 
 const NEWLINE = 0x0a;
 
@@ -39,7 +38,7 @@ export interface ServeOptions {
 /**
  * Serves MCP until stdin closes, a signal arrives or stdout breaks; returns the exit code (0).
  * Shutdown: requests under way are aborted (after {@link EOF_GRACE_MS} at stdin EOF, at once on a
- * signal) and given {@link ABORT_SETTLE_MS} to clean up while queued answers are written (within
+ * signal) and given a moment to clean up (Dispatcher.abortAll) while queued answers are written (within
  * {@link FLUSH_TIMEOUT_MS}), then the session closes its port-forward and background work. A second SIGINT or SIGTERM exits the process at once.
  */
 export async function serve(session: Session, options: ServeOptions = {}): Promise<number> {
