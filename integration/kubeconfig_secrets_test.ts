@@ -173,6 +173,25 @@ Deno.test("proxy: a tokenFile's token is masked where the API server repeats it"
   });
 });
 
+Deno.test("proxy: a kubeconfig that does not parse is named without quoting its lines", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const token = "brokentok-1234567";
+    await Deno.writeTextFile(
+      `${dir}/config`,
+      `apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: ${token}\n   password: x\n`,
+    );
+    await withServer(["--kubeconfig", `${dir}/config`, "--debug"], async (server) => {
+      await server.initialize();
+      const result = await server.callTool("check_kubeshark_status", {});
+      assert.match(textOf(result), /Cannot read kubeconfig .*config: .*line 7/);
+      assertGone(written(server), token);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a client key an exec plugin returns joins the process's secrets when it is used", async () => {
   const pki = await testPki();
   await withCluster(async (cluster) => {

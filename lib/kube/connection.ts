@@ -73,9 +73,11 @@ export async function connect(
       if (index > 0) kubeConfig.mergeConfig(loaded);
     }
   } catch (error) {
+    // Only the first line: YAML parsers quote the lines around a syntax error after it, and
+    // those may hold a credential the file could not be parsed far enough to reveal.
     throw new KubeError(
       "failed",
-      `Cannot read kubeconfig ${present.join(", ")}: ${describeError(error)}`,
+      `Cannot read kubeconfig ${present.join(", ")}: ${describeError(error).split("\n")[0]}`,
     );
   }
   if (config.context) {
