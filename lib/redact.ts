@@ -467,8 +467,9 @@ function looksLikeCredential(scheme: string, credential: string): boolean {
 }
 
 /**
- * The credentials in a parsed kubeconfig: users' tokens, passwords, client keys (base64 and
- * decoded), auth-provider tokens and secrets, and exec env values with sensitive names.
+ * The credentials in a parsed kubeconfig: users' tokens, passwords (and, with a username, the
+ * base64 of `username:password` that basic auth sends), client keys (base64 and decoded),
+ * auth-provider tokens and secrets, and exec env values with sensitive names.
  */
 export function kubeconfigSecrets(kubeconfig: unknown): string[] {
   const found: string[] = [];
@@ -482,6 +483,10 @@ export function kubeconfigSecrets(kubeconfig: unknown): string[] {
     if (!user || typeof user !== "object") continue;
     add(user.token);
     add(user.password);
+    if (typeof user.username === "string" && typeof user.password === "string") {
+      // As the Authorization header carries it (an API server's error may repeat it).
+      add(base64(`${user.username}:${user.password}`));
+    }
     const keyData = user["client-key-data"];
     add(keyData);
     if (typeof keyData === "string") {
@@ -506,4 +511,11 @@ export function kubeconfigSecrets(kubeconfig: unknown): string[] {
     }
   }
   return found;
+}
+
+// UTF-8 text as base64 (btoa alone takes only Latin-1).
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

@@ -317,7 +317,7 @@ Deno.test("sensitive names are told from their look-alikes", () => {
 
 // --- kubeconfig -------------------------------------------------------------------------------
 
-Deno.test("kubeconfigSecrets collects tokens, passwords, client keys and provider secrets", () => {
+Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth sends them), client keys and provider secrets", () => {
   const pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----";
   const found = kubeconfigSecrets({
     users: [
@@ -341,6 +341,7 @@ Deno.test("kubeconfigSecrets collects tokens, passwords, client keys and provide
   assert.deepEqual(found, [
     "kube-token-1",
     "kube-pass-2",
+    btoa("admin:kube-pass-2"),
     btoa(pem),
     pem,
     "idt-3",

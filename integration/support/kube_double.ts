@@ -63,6 +63,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   user: string;
+  /** The Authorization header as sent ("" when none). */
+  authorization: string;
 }
 
 /** A running API server double. */
@@ -97,6 +99,11 @@ export class KubeDouble {
   #rollouts = new Map<string, number>();
   /** Lifetime of minted tokens (tests shorten it to exercise renewal). */
   tokenSeconds = 3600;
+  /**
+   * When set, every REST request, authenticated or not, is answered 500 with this message built
+   * from the Authorization header sent: an API server whose errors repeat what it was given.
+   */
+  failWith?: (authorization: string) => string;
   #objects = new Map<string, Obj>();
   #server?: https.Server;
   #port = 0;
@@ -151,15 +158,20 @@ export class KubeDouble {
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 
-  /** Writes a kubeconfig for this double; `auth` picks the client certificate or the token. */
+  /**
+   * Writes a kubeconfig for this double; `auth` picks the client certificate or the token, `user`
+   * (the user's fields as YAML, each line indented by four spaces) replaces both.
+   */
   async writeKubeconfig(
     path: string,
-    options: { auth?: "cert" | "token"; context?: string; namespace?: string } = {},
+    options: { auth?: "cert" | "token"; user?: string; context?: string; namespace?: string } = {},
   ) {
     const pki = await testPki();
     const b64 = (text: string) => btoa(text);
     const context = options.context ?? "double";
-    const user = options.auth === "token"
+    const user = options.user !== undefined
+      ? options.user.replace(/\n?$/, "\n")
+      : options.auth === "token"
       ? `    token: ${this.token}\n`
       : `    client-certificate-data: ${b64(pki.clientCert)}\n    client-key-data: ${
         b64(pki.clientKey)
@@ -289,15 +301,20 @@ current-context: ${context}
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", this.url);
     const user = this.#user(request);
+    const authorization = request.headers.authorization ?? "";
     this.requests.push({
       method: request.method ?? "GET",
       path: url.pathname + url.search,
       user: user ?? "",
+      authorization,
     });
     const send = (status: number, body: Obj) => {
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(body));
     };
+    if (this.failWith) {
+      return send(500, status(500, "InternalError", this.failWith(authorization)));
+    }
     if (!user) return send(401, status(401, "Unauthorized", "Unauthorized"));
     const body = await readBody(request);
     if ([...this.stalls].some((fragment) => url.pathname.includes(fragment))) return;
@@ -529,7 +546,12 @@ current-context: ${context}
     socket.on("close", () => this.#sockets.delete(socket));
     const url = new URL(request.url ?? "/", this.url);
     const user = this.#user(request);
-    this.requests.push({ method: "GET", path: url.pathname + url.search, user: user ?? "" });
+    this.requests.push({
+      method: "GET",
+      path: url.pathname + url.search,
+      user: user ?? "",
+      authorization: request.headers.authorization ?? "",
+    });
     const reject = (code: number, reason: string, detail: Obj) => {
       const text = JSON.stringify(detail);
       socket.end(

@@ -2,13 +2,16 @@
  * From kubeconfig to a working connection: which files, which context, and a fetch-like transport
  * carrying the context's credentials. @kubernetes/client-node does the kubeconfig work (merging,
  * client certificates, tokens, exec plugins, CA data, insecure-skip-tls-verify); it costs ~0.5 s
- * to load, so it is imported only here, and only in proxy mode.
+ * to load, so it is imported only here, and only in proxy mode. It ignores a user's `tokenFile`,
+ * which we apply ourselves.
  */
 import { describeError } from "../errors.ts";
-import type { Secrets } from "../secrets.ts";
+import { kubeconfigSecrets } from "../redact.ts";
+import { Secrets } from "../secrets.ts";
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
+import { dirname, isAbsolute, join } from "node:path";
 import { Readable } from "node:stream";
 import { type Config, kubeconfigPaths } from "../config.ts";
 import { KubeApi, KubeError, type KubeTransport } from "./api.ts";
@@ -25,8 +28,15 @@ export interface KubeConnection {
   transport: KubeTransport;
 }
 
-/** Loads the kubeconfig and selects the context; errors name the files and contexts. */
-export async function connect(config: Config, secrets?: Secrets): Promise<KubeConnection> {
+/**
+ * Loads the kubeconfig and selects the context; errors name the files and contexts. Every
+ * credential the files hold, and every one obtained from them later (exec plugins, auth providers,
+ * token files), is added to `secrets`, so that what we write masks it.
+ */
+export async function connect(
+  config: Config,
+  secrets: Secrets = new Secrets(),
+): Promise<KubeConnection> {
   const paths = kubeconfigPaths(config);
   const present = paths.filter((path) => {
     try {
@@ -43,18 +53,31 @@ export async function connect(config: Config, secrets?: Secrets): Promise<KubeCo
     );
   }
   const { KubeConfig } = await loadClientNode();
+  const { parse } = await import("yaml");
   const kubeConfig = new KubeConfig();
+  // User name → absolute path of its token file (user names are unique across the merged files).
+  const tokenFiles = new Map<string, string>();
   try {
-    kubeConfig.loadFromFile(present[0]);
-    for (const path of present.slice(1)) {
-      const more = new KubeConfig();
-      more.loadFromFile(path);
-      kubeConfig.mergeConfig(more);
+    for (const [index, path] of present.entries()) {
+      const text = Deno.readTextFileSync(path);
+      // The credentials, from the file as written: client-node's parsed users drop some fields.
+      const raw = parse(text);
+      for (const secret of kubeconfigSecrets(raw)) secrets.add(secret);
+      for (const [user, file] of tokenFilesOf(raw)) {
+        tokenFiles.set(user, isAbsolute(file) ? file : join(dirname(path), file));
+      }
+      // What KubeConfig.loadFromFile does, without reading the file a second time.
+      const loaded = index === 0 ? kubeConfig : new KubeConfig();
+      loaded.loadFromString(text);
+      loaded.makePathsAbsolute(dirname(path));
+      if (index > 0) kubeConfig.mergeConfig(loaded);
     }
   } catch (error) {
+    // Only the first line: YAML parsers quote the lines around a syntax error after it, and
+    // those may hold a credential the file could not be parsed far enough to reveal.
     throw new KubeError(
       "failed",
-      `Cannot read kubeconfig ${present.join(", ")}: ${describeError(error)}`,
+      `Cannot read kubeconfig ${present.join(", ")}: ${describeError(error).split("\n")[0]}`,
     );
   }
   if (config.context) {
@@ -77,21 +100,8 @@ export async function connect(config: Config, secrets?: Secrets): Promise<KubeCo
       `${present.join(", ")} selects no context (current-context is empty); pass --context NAME.`,
     );
   }
-  // The users' credentials are masked in everything we write from now on.
-  for (const user of kubeConfig.users) {
-    for (
-      const value of [
-        user.token,
-        user.password,
-        user.keyData,
-        user.keyData ? atobOrEmpty(user.keyData) : "",
-        // An auth provider's tokens and secrets, not its command paths or scopes.
-        ...Object.entries(user.authProvider?.config ?? {})
-          .filter(([key]) => /token|secret|password|key/i.test(key))
-          .map(([, value]) => String(value)),
-      ]
-    ) secrets?.add(value);
-  }
+  kubeConfig.addAuthenticator(tokenFileAuthenticator(tokenFiles));
+  recordCredentials(kubeConfig, secrets);
   const transport = credentialedTransport(kubeConfig);
   return {
     kubeConfig,
@@ -170,10 +180,69 @@ async function nodeFetch(request: Request, tls: Record<string, any>): Promise<Re
   });
 }
 
-function atobOrEmpty(base64: string): string {
-  try {
-    return atob(base64).trim();
-  } catch {
-    return "";
-  }
+// `users[].user.tokenFile` of a parsed kubeconfig, as [user name, path as written].
+function tokenFilesOf(kubeconfig: unknown): [string, string][] {
+  const users = (kubeconfig as { users?: unknown })?.users;
+  if (!Array.isArray(users)) return [];
+  return users.flatMap((entry) => {
+    const { name, user } = (entry ?? {}) as { name?: unknown; user?: { tokenFile?: unknown } };
+    const file = user?.tokenFile;
+    return typeof name === "string" && typeof file === "string" && file !== ""
+      ? [[name, file] as [string, string]]
+      : [];
+  });
+}
+
+/**
+ * Bearer auth from a user's `tokenFile` (client-node reads only a nonstandard `token-file`, once).
+ * As in kubectl, a `token` wins over the file, and the file is read again for every request and
+ * port-forward, so a rotated token (a projected service account token) is picked up.
+ */
+function tokenFileAuthenticator(tokenFiles: Map<string, string>) {
+  return {
+    isAuthProvider: (user: { name: string; token?: string }) =>
+      tokenFiles.has(user.name) && !user.token,
+    applyAuthentication: async (
+      user: { name: string },
+      options: { headers?: Record<string, unknown> },
+    ) => {
+      const path = tokenFiles.get(user.name)!;
+      let token: string;
+      try {
+        token = (await Deno.readTextFile(path)).trim();
+      } catch (error) {
+        throw new Error(
+          `cannot read the tokenFile of kubeconfig user "${user.name}" (${path}): ${
+            describeError(error)
+          }`,
+        );
+      }
+      if (!token) {
+        throw new Error(`the tokenFile of kubeconfig user "${user.name}" (${path}) is empty`);
+      }
+      (options.headers ??= {}).Authorization = `Bearer ${token}`;
+    },
+  };
+}
+
+/**
+ * Adds to `secrets` the credentials obtained at run time, as the client library puts them on each
+ * of our requests and port-forwards (both go through applyToHTTPSOptions): the Authorization
+ * header's credential (from an exec plugin, an auth provider, a token file) and the client key
+ * (from an exec plugin, or a `client-key` file). What the kubeconfig holds itself, basic auth's
+ * base64 included, is known from the files already (kubeconfigSecrets).
+ */
+// deno-lint-ignore no-explicit-any
+function recordCredentials(kubeConfig: any, secrets: Secrets): void {
+  const apply = kubeConfig.applyToHTTPSOptions.bind(kubeConfig);
+  // deno-lint-ignore no-explicit-any
+  kubeConfig.applyToHTTPSOptions = async (options: Record<string, any>) => {
+    await apply(options);
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (name.toLowerCase() === "authorization" && typeof value === "string") {
+        secrets.add(value.replace(/^[A-Za-z0-9-]+\s+/, ""));
+      }
+    }
+    if (options.key) secrets.add(String(options.key).trim());
+  };
 }
