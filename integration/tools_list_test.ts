@@ -8,6 +8,7 @@ import { withHubAndServer, withServer } from "../tests/support/harness.ts";
 import { serveInCluster, withCluster } from "./support/cluster.ts";
 import { installKubeshark } from "./support/kubeshark.ts";
 import { runMain } from "../tests/support/spawn.ts";
+import { HUB_DOCUMENT, HubDouble } from "../tests/support/hub_double.ts";
 
 const GOLDEN = new URL("../tests/golden/tools/", import.meta.url).pathname;
 const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"];
@@ -147,6 +148,99 @@ Deno.test("tools/list in proxy mode, with and without --allow-destructive or --r
         await hiddenToolsAreRefused(server, tools, ["create_snapshot"]);
       });
     });
+  }
+});
+
+// A Hub whose hints are not booleans: each must count as absent (the table's hint instead), so
+// none is listed as sent and none weakens the offer rule.
+function oddHintsHub(): HubDouble {
+  const hub = new HubDouble();
+  hub.document = {
+    ...structuredClone(HUB_DOCUMENT),
+    tools: [
+      ...structuredClone(HUB_DOCUMENT.tools),
+      {
+        name: "list_ips",
+        description: "List the IPs seen in traffic.",
+        inputSchema: { type: "object", properties: {} },
+        annotations: { destructiveHint: "true", readOnlyHint: "yes" },
+      },
+      {
+        name: "delete_snapshot",
+        description: "Delete a snapshot.",
+        inputSchema: { type: "object", properties: { id: { type: "string" } } },
+        annotations: { destructiveHint: "false", readOnlyHint: "true", title: 7 },
+      },
+      {
+        name: "purge_all_captures",
+        description: "A tool no table knows, with hints of the wrong type.",
+        inputSchema: { type: "object", properties: {} },
+        annotations: { destructiveHint: 0, readOnlyHint: 1, idempotentHint: "no" },
+      },
+    ],
+  };
+  return hub;
+}
+
+// What the table says of the odd tools (delete_* destructive; unknown names change state).
+function assertOddHintsRead(tools: Message[], mode: Mode): void {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  assert.equal(byName.get("list_ips")?.annotations.readOnlyHint, true, `${mode.name}: list_ips`);
+  assert.equal(byName.get("list_ips")?.annotations.destructiveHint, false);
+  assert.equal(byName.has("delete_snapshot"), mode.destructive && !mode.readOnly);
+  assert.equal(byName.has("purge_all_captures"), !mode.readOnly, `${mode.name}: purge`);
+  const purge = byName.get("purge_all_captures");
+  if (purge) assert.equal(purge.annotations.readOnlyHint, false);
+}
+
+Deno.test("a Hub's hints that are not booleans count as absent: listed as booleans, never looser", async () => {
+  for (
+    const mode of [
+      { name: "url", args: [], destructive: false, readOnly: false },
+      {
+        name: "url-destructive",
+        args: ["--allow-destructive"],
+        destructive: false,
+        readOnly: false,
+      },
+      { name: "url-read-only", args: ["--read-only"], destructive: false, readOnly: true },
+    ]
+  ) {
+    await withHubAndServer(async (server) => {
+      const tools = await listed(server, false);
+      assertInvariants(tools, mode);
+      assertOddHintsRead(tools, mode);
+      await hiddenToolsAreRefused(server, tools, ["delete_snapshot", "purge_all_captures"]);
+    }, { args: mode.args, hub: oddHintsHub() });
+  }
+  for (
+    const mode of [
+      { name: "proxy", args: [], destructive: false, readOnly: false },
+      {
+        name: "proxy-destructive",
+        args: ["--allow-destructive"],
+        destructive: true,
+        readOnly: false,
+      },
+      { name: "proxy-read-only", args: ["--read-only"], destructive: false, readOnly: true },
+    ]
+  ) {
+    const hub = oddHintsHub();
+    try {
+      await withCluster(async (cluster) => {
+        installKubeshark(cluster.kube, "default", {
+          target: { hostname: "127.0.0.1", port: hub.port },
+        });
+        await serveInCluster(cluster, mode.args, async (server) => {
+          const tools = await listed(server, true);
+          assertInvariants(tools, mode);
+          assertOddHintsRead(tools, mode);
+          await hiddenToolsAreRefused(server, tools, ["delete_snapshot", "purge_all_captures"]);
+        });
+      });
+    } finally {
+      await hub.close();
+    }
   }
 });
 

@@ -6,6 +6,7 @@
  * so a hidden tool cannot be called by name.
  */
 import type { Config } from "../config.ts";
+import { hubToolAnnotations } from "../hub/hints.ts";
 import type { HubInfo } from "../hub/schemas.ts";
 import type { ToolAnnotations, ToolDescriptor } from "../protocol.ts";
 import STORED from "./descriptors.json" with { type: "json" };
@@ -45,12 +46,15 @@ export function refusalFor(
   annotations: ToolAnnotations,
   config: Config,
 ): string | undefined {
-  if (annotations.destructiveHint === true) {
+  // Only boolean hints count: one of another type is read as absent, i.e. the documented table's
+  // (for our tools, which state all four, this changes nothing).
+  const { destructiveHint, readOnlyHint } = hubToolAnnotations(name, { ...annotations });
+  if (destructiveHint === true) {
     if (config.mode === "url") return URL_MODE_REFUSAL;
     if (config.mode === "demo") return DEMO_MODE_REFUSAL;
     if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
   }
-  if (config.readOnly && annotations.readOnlyHint !== true) return READ_ONLY_REFUSAL;
+  if (config.readOnly && readOnlyHint !== true) return READ_ONLY_REFUSAL;
   if (config.tools && !config.tools.includes(name)) {
     return `This tool is not offered: this server runs with --tools ${config.tools.join(",")}.`;
   }
