@@ -462,8 +462,16 @@ export async function run(args: string[]): Promise<number> {
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       else log.setStderrLevel("warning");
-      const { hub } = createModeAccess(config, log);
-      const { text, ok } = await listTools(config, hub);
+      const { hub, secrets } = createModeAccess(config, log);
+      // What the stdio writer does: every text we print passes the known-secrets redaction (a
+      // Hub may echo its token in a description or an error page).
+      const { createRedactor } = await load.redact();
+      const redactor = createRedactor({ secrets: secrets.values(), results: config.redact });
+      secrets.onAdd((secret) => redactor.addSecret(secret));
+      log.redactWith((text) => redactor.secrets(text));
+      const { text, ok } = await listTools(config, hub, {
+        redact: (text) => redactor.secrets(text),
+      });
       hub.close();
       await writeStdout(text);
       return ok ? 0 : 1;

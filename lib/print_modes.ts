@@ -19,11 +19,18 @@ export function mcpClientConfig(
   return { text: printedConfig(client, launch), notes: launch.notes };
 }
 
-/** The tool and prompt listing of `--list-tools`; `ok` is false when the Hub did not answer. */
+/**
+ * The tool and prompt listing of `--list-tools`; `ok` is false when the Hub did not answer.
+ * `redact` masks the known secrets: in each description before it is shortened (a cut must not
+ * leave half a token the redactor no longer recognizes), then in the whole text.
+ */
 export async function listTools(
   config: Config,
   hub: HubAccess,
+  options: { redact?: (text: string) => string } = {},
 ): Promise<{ text: string; ok: boolean }> {
+  const redact = options.redact ?? ((text: string) => text);
+  const row = (name: string, description: string) => shortRow(name, redact(description));
   const lines = [`${SERVER_NAME} tools and prompts`, ""];
   lines.push(
     config.mode === "demo"
@@ -52,10 +59,10 @@ export async function listTools(
     lines.push("", `Hub tools: unavailable. ${describeError(error)}`);
     lines.push("", "Prompts:", row(USAGE_PROMPT.name, USAGE_PROMPT.description ?? ""));
   }
-  return { text: lines.join("\n") + "\n", ok };
+  return { text: redact(lines.join("\n") + "\n"), ok };
 }
 
-function row(name: string, description: string): string {
+function shortRow(name: string, description: string): string {
   const first = description.split(/(?<=\.)\s+(?=[A-Z])|\n/)[0];
   const short = first.length > 70 ? `${first.slice(0, 67)}...` : first;
   return `  ${name.padEnd(30)} ${short}`;

@@ -1,6 +1,6 @@
 /** The command line, run as a real process: flags, errors, and the print-and-exit modes. */
 import assert from "node:assert/strict";
-import { HubDouble } from "./support/hub_double.ts";
+import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort } from "./support/harness.ts";
 import { runMain } from "./support/spawn.ts";
 
@@ -189,6 +189,40 @@ Deno.test("--list-tools in URL mode prints local tools, the Hub's tools and prom
       assert.ok(stdout.includes(name), `missing ${name}`);
     }
     assert.ok(!stdout.includes("start_kubeshark"));
+  } finally {
+    await hub.close();
+  }
+});
+
+Deno.test("--list-tools masks the Hub token a Hub echoes in descriptions, from --token or the env", async () => {
+  const token = "hub-token-0123456789abcdef";
+  const hub = new HubDouble();
+  hub.document = {
+    ...structuredClone(HUB_DOCUMENT),
+    tools: [
+      ...structuredClone(HUB_DOCUMENT.tools),
+      // Whole, and cut by the 70-character shortening in the middle of the token.
+      { name: "echo_token", description: `Accepts ${token} as its key` },
+      { name: "echo_cut", description: `${"a".repeat(50)} ${token}` },
+    ],
+  };
+  try {
+    for (
+      const [args, env] of [
+        [["--token", token], {}],
+        [[], { KUBESHARK_HUB_TOKEN: token }],
+      ] as const
+    ) {
+      const { code, stdout, stderr } = await runCli(
+        ["--url", hub.url, "--list-tools", ...args],
+        env,
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /echo_token +Accepts \[redacted/);
+      assert.match(stdout, /echo_cut/);
+      assert.ok(!stdout.includes(token.slice(0, 12)), `the token (or part of it) was printed`);
+      assert.ok(!stderr.includes(token.slice(0, 12)));
+    }
   } finally {
     await hub.close();
   }
