@@ -29,7 +29,8 @@ An MCP server (stdio) for Kubeshark: lets AI assistants query Kubernetes traffic
 
 Modes:
   --demo                 A built-in demo Hub with an hour of sample traffic (no cluster needed)
-  --url URL              Talk to a running Kubeshark front end (URL mode; read-only)
+  --url URL              Talk to a running Kubeshark front end (URL mode: Kubeshark is managed
+                         externally, so no start/stop and no delete_* tools)
   (default)              Proxy mode: reach Kubeshark through your kubeconfig
   demo-hub [--listen HOST:PORT]
                          Serve the demo Hub over HTTP (default 127.0.0.1:8899), for --url
@@ -45,7 +46,8 @@ Modes:
                          Remove it again
 
 Flags:
-  --demo                 Serve the built-in demo Hub's sample traffic (read-only)
+  --demo                 Serve the built-in demo Hub's sample traffic (no cluster: start/stop
+                         and delete_* are refused)
   --url URL              Kubeshark's address, e.g. https://kubeshark.example.com
                          (env KUBESHARK_MCP_URL)
   --token TOKEN          Token for a Hub that requires authentication (URL mode;
@@ -54,12 +56,28 @@ Flags:
   --context NAME         Kubeconfig context (same as --set kube.context=NAME)
   -n, --namespace NS     Kubeshark's release namespace (same as --set tap.release.namespace=NS;
                          default "default")
-  --allow-destructive    Offer start_kubeshark and stop_kubeshark (proxy mode)
+  --allow-destructive    Offer start_kubeshark, stop_kubeshark and the Hub's delete_* tools (proxy
+                         mode only; without it they are never offered)
   --no-confirm           Start/stop without asking the person to confirm first
+  --read-only            Offer only tools that change nothing. Without it these are offered in
+                         every mode: create_snapshot, start_snapshot_dissection,
+                         enable_dissection, disable_dissection, upload_snapshot_to_cloud,
+                         download_snapshot_from_cloud (when the Hub has them) and download_file
+  --tools A,B            Offer only these tools, ours or the Hub's (repeatable; an empty or
+                         unknown name is an error that lists the valid ones)
+  --disable-tools C,D    Never offer these tools (repeatable)
   --set KEY=VALUE        Kubeshark value, Helm syntax (repeatable): --set tap.docker.tag=v53.3
   --config-path PATH     Kubeshark config file (default ~/.kubeshark/config.yaml)
   --download-dir DIR     Where download_file saves files (default: working directory)
   --hub-timeout SECONDS  Bound on one Hub API request (default 30)
+  --max-result-bytes N   Budget of one tool result's text (default 64KiB; N in bytes or with a
+                         KB/KiB/MB/MiB/GB/GiB suffix, at least 1024 bytes)
+  --max-hub-bytes N      Bound on one Hub answer, beyond it the call fails (default 32MiB)
+  --max-download-bytes N Bound on one file download_file saves, beyond it the partial file is
+                         removed (default 4GiB)
+  --no-redact            Do not mask credentials in captured traffic (headers, tokens, passwords
+                         in Hub results); the Hub token, license and kubeconfig credentials are
+                         masked anyway
   --proxy MODE           Proxy mode's route to the Hub: port-forward or service (default: port-forward,
                          falling back to the API server's service proxy when it is refused)
   --list-tools           Print the tools and prompts, then exit

@@ -1,6 +1,7 @@
 /** The command line, run as a real process: flags, errors, and the print-and-exit modes. */
 import assert from "node:assert/strict";
 import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
+import { FLAGS, USAGE } from "../lib/cli.ts";
 import { freePort } from "./support/harness.ts";
 import { runMain } from "./support/spawn.ts";
 
@@ -31,6 +32,20 @@ Deno.test("--help prints usage on stdout and exits 0", async () => {
   ) {
     assert.ok(stdout.includes(flag), `usage lacks ${flag}`);
   }
+});
+
+Deno.test("--help lists every flag the command line accepts", () => {
+  const missing = Object.keys(FLAGS).filter((flag) => !USAGE.includes(`--${flag}`));
+  assert.deepEqual(missing, [], "flags missing from --help");
+});
+
+Deno.test("--help does not call a mode read-only: it says what --read-only and the modes withhold", () => {
+  const lines = USAGE.split("\n");
+  const mode = lines.filter((line) => /^\s+--(url|demo)\b/.test(line));
+  assert.ok(mode.length >= 3);
+  for (const line of mode) assert.doesNotMatch(line, /read-only/i, line);
+  assert.match(USAGE, /--read-only +Offer only tools that change nothing/);
+  assert.match(USAGE, /create_snapshot/);
 });
 
 Deno.test("--version prints the name and the version from deno.json", async () => {
