@@ -7,7 +7,7 @@ import type { McpProcess, Message } from "../tests/support/mcp_process.ts";
 import { withHubAndServer, withServer } from "../tests/support/harness.ts";
 import { serveInCluster, withCluster } from "./support/cluster.ts";
 import { installKubeshark } from "./support/kubeshark.ts";
-import { runMain } from "../tests/support/spawn.ts";
+import { runMain, waitUntil } from "../tests/support/spawn.ts";
 import { HUB_DOCUMENT, HubDouble } from "../tests/support/hub_double.ts";
 
 const GOLDEN = new URL("../tests/golden/tools/", import.meta.url).pathname;
@@ -268,6 +268,49 @@ Deno.test("an unknown tool name in --tools stops the start, naming the valid one
     stderr,
     /--tools: no tool is named "list_api_cals" \(did you mean "list_api_calls"\?\)/,
   );
+});
+
+Deno.test("an empty --tools stops the start, naming the valid tools", async () => {
+  for (const args of [["--demo", "--tools="], ["--demo", "--tools", " , "]]) {
+    const { code, stdout, stderr } = await runMain(args);
+    assert.equal(code, 2, args.join(" "));
+    assert.equal(stdout, "");
+    assert.match(stderr, /--tools names no tool .*check_kubeshark_status, .*list_api_calls/);
+  }
+});
+
+Deno.test("a --tools choice that the mode or --read-only hides is a start-up warning on stderr", async () => {
+  const cases = [
+    { args: ["--demo", "--tools", "start_kubeshark"], hidden: "start_kubeshark", why: /demo mode/ },
+    {
+      args: ["--demo", "--read-only", "--tools", "create_snapshot"],
+      hidden: "create_snapshot",
+      why: /--read-only/,
+    },
+    {
+      args: ["--demo", "--tools", "list_api_calls,start_kubeshark"],
+      hidden: "start_kubeshark",
+      why: /demo mode/,
+    },
+    { args: ["--demo", "--tools", "list_api_calls"] },
+  ];
+  for (const { args, hidden, why } of cases) {
+    await withServer(args, async (server) => {
+      const tools = await listed(server, false);
+      // Logged after the selection warnings: once it is here, they are too.
+      await waitUntil(() => server.stderr.includes("Demo mode:"), "the start-up log on stderr");
+      const warnings = server.stderr.split("\n").filter((line) => line.includes("warning:"));
+      const named = warnings.filter((line) => line.includes(`--tools names ${hidden}, `));
+      if (hidden) {
+        assert.equal(named.length, 1, `${args.join(" ")}: ${server.stderr}`);
+        assert.match(named[0], why!);
+      } else {
+        assert.deepEqual(warnings, [], args.join(" "));
+      }
+      const empty = warnings.filter((line) => /No tool is offered \(.*\): tools\/list/.test(line));
+      assert.equal(empty.length, tools.length ? 0 : 1, `${args.join(" ")}: ${server.stderr}`);
+    });
+  }
 });
 
 Deno.test("the local tool names the CLI accepts are the tools the table holds", async () => {

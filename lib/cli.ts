@@ -345,8 +345,16 @@ async function toolNames(flag: string, lists: string[]): Promise<string[]> {
   const names = lists.flatMap((list) => list.split(",")).map((name) => name.trim()).filter(
     Boolean,
   );
-  if (!names.length) return names;
   const { KNOWN_TOOL_NAMES, unknownToolNames } = await load.toolNames();
+  if (!names.length) {
+    // "--tools=" would offer nothing at all; an empty --disable-tools hides nothing, harmlessly.
+    if (flag !== "--tools") return names;
+    throw new UsageError(
+      `--tools names no tool (got "${lists.join(" ")}"); give one or more of ${
+        KNOWN_TOOL_NAMES.join(", ")
+      }`,
+    );
+  }
   const unknown = unknownToolNames(names);
   if (unknown.length) {
     const guesses = unknown.map((name) => {
@@ -519,6 +527,7 @@ export async function run(args: string[]): Promise<number> {
     case "serve": {
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
+      await warnAboutSelection(config, log);
       if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);
       if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
       const session = new Session(config, log, createModeAccess(config, log));
@@ -529,6 +538,14 @@ export async function run(args: string[]): Promise<number> {
       return await serve(session);
     }
   }
+}
+
+// A --tools/--disable-tools selection that the mode or --read-only undoes is said on stderr at
+// start-up (stdout stays JSON-RPC). Only with those flags: the listing module is not loaded else.
+async function warnAboutSelection(config: Config, log: Logger): Promise<void> {
+  if (!config.tools && !config.disableTools.length) return;
+  const { selectionWarnings } = await load.toolListing();
+  for (const warning of selectionWarnings(config)) log.warn(warning);
 }
 
 async function renderMcpServerObjects(config: Config): Promise<number> {

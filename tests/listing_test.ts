@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { parseCommandLine } from "../lib/cli.ts";
 import { parseHubDocument } from "../lib/hub/schemas.ts";
-import { DESTRUCTIVE_REFUSAL, READ_ONLY_REFUSAL, refusalFor } from "../lib/tools/listing.ts";
+import {
+  DESTRUCTIVE_REFUSAL,
+  READ_ONLY_REFUSAL,
+  refusalFor,
+  selectionWarnings,
+  URL_MODE_REFUSAL,
+} from "../lib/tools/listing.ts";
+import { KNOWN_TOOL_NAMES } from "../lib/tools/names.ts";
 import type { ToolAnnotations } from "../lib/protocol.ts";
 
 async function configOf(args: string[]) {
@@ -61,4 +68,28 @@ Deno.test("discovery keeps a Hub's boolean hints and replaces the others by the 
     idempotentHint: false,
     openWorldHint: false,
   });
+});
+
+Deno.test("selection warnings name each --tools tool the mode or flags hide, and an empty list", async () => {
+  const warningsOf = async (args: string[]) => selectionWarnings(await configOf(args));
+  assert.deepEqual(await warningsOf(["--allow-destructive", "--tools", "start_kubeshark"]), []);
+  assert.deepEqual(await warningsOf(["--disable-tools", "get_file_url"]), []);
+  const [hidden, empty] = await warningsOf(["--tools", "stop_kubeshark"]);
+  assert.equal(
+    hidden,
+    `--tools names stop_kubeshark, but it is not offered: ${DESTRUCTIVE_REFUSAL}`,
+  );
+  assert.match(empty, /^No tool is offered \(proxy mode, --tools stop_kubeshark\)/);
+  const url = await warningsOf([
+    "--url",
+    "http://hub.invalid",
+    "--tools",
+    "delete_snapshot,list_ips",
+  ]);
+  assert.deepEqual(url, [
+    `--tools names delete_snapshot, but it is not offered: ${URL_MODE_REFUSAL}`,
+  ]);
+  const all = await warningsOf(["--disable-tools", KNOWN_TOOL_NAMES.join(",")]);
+  assert.equal(all.length, 1);
+  assert.match(all[0], /^No tool is offered/);
 });
