@@ -80,7 +80,7 @@ Flags:
                          masked anyway
   --proxy MODE           Proxy mode's route to the Hub: port-forward or service (default: port-forward,
                          falling back to the API server's service proxy when it is refused)
-  --list-tools           Print the tools and prompts, then exit
+  --list-tools           Print the tools these flags offer, and the prompts, then exit
   --mcp-config           Print an MCP client configuration for this server, then exit
   --client C             With --mcp-config or install: that client's own format
   -d, --debug            Verbose logs on stderr

@@ -4,7 +4,7 @@ import { type ClientId, launchFor, printedConfig } from "./clients/mod.ts";
 import type { Config } from "./config.ts";
 import { USAGE_PROMPT } from "./prompts.ts";
 import type { HubAccess } from "./hub/access.ts";
-import { buildToolTable } from "./tools/mod.ts";
+import { isLocalTool, offeredTools } from "./tools/listing.ts";
 import { SERVER_NAME } from "./version.ts";
 
 /**
@@ -43,7 +43,7 @@ export async function listTools(
     "",
     "Local tools:",
   );
-  for (const tool of buildToolTable(config).list(undefined)) {
+  for (const tool of offeredTools(config, undefined)) {
     lines.push(row(tool.name, tool.description));
   }
   let ok = true;
@@ -51,7 +51,10 @@ export async function listTools(
     const client = await hub.client();
     const info = await client.discover();
     lines.push("", `Hub tools (${info.name || "Hub"} ${info.version}, ${client.baseUrl}):`);
-    for (const tool of info.tools) lines.push(row(tool.name, tool.description));
+    // What tools/list would offer: the same rule (mode, --allow-destructive, --read-only, --tools).
+    for (const tool of offeredTools(config, info).filter((tool) => !isLocalTool(tool.name))) {
+      lines.push(row(tool.name, tool.description));
+    }
     lines.push("", "Prompts:", row(USAGE_PROMPT.name, USAGE_PROMPT.description ?? ""));
     for (const prompt of info.prompts) lines.push(row(prompt.name, prompt.description ?? ""));
   } catch (error) {

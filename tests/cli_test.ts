@@ -209,6 +209,44 @@ Deno.test("--list-tools in URL mode prints local tools, the Hub's tools and prom
   }
 });
 
+Deno.test("--list-tools lists only what tools/list would offer under --read-only, --tools and the mode", async () => {
+  const hub = new HubDouble();
+  hub.document = {
+    ...structuredClone(HUB_DOCUMENT),
+    tools: [
+      ...structuredClone(HUB_DOCUMENT.tools),
+      { name: "delete_snapshot", description: "Delete a snapshot." },
+    ],
+  };
+  const listed = async (args: string[]) => {
+    const { code, stdout } = await runCli(["--url", hub.url, "--list-tools", ...args]);
+    assert.equal(code, 0);
+    return [...stdout.matchAll(/^ {2}(\w+) /gm)].map((match) => match[1]);
+  };
+  try {
+    const all = await listed([]);
+    assert.ok(all.includes("create_snapshot") && all.includes("download_file"));
+    assert.ok(!all.includes("delete_snapshot"), "URL mode offers no destructive tool");
+    const readOnly = await listed(["--read-only"]);
+    assert.ok(readOnly.includes("list_workloads"));
+    for (const name of ["create_snapshot", "download_file", "delete_snapshot"]) {
+      assert.ok(!readOnly.includes(name), `${name} listed under --read-only`);
+    }
+    const chosen = await listed(["--tools", "list_api_calls,get_file_url"]);
+    assert.deepEqual(
+      chosen.filter((name) =>
+        name !== "kubeshark_usage" && !/^(find_errors|trace_request)$/.test(name)
+      ),
+      [
+        "get_file_url",
+        "list_api_calls",
+      ],
+    );
+  } finally {
+    await hub.close();
+  }
+});
+
 Deno.test("--list-tools masks the Hub token a Hub echoes in descriptions, from --token or the env", async () => {
   const token = "hub-token-0123456789abcdef";
   const hub = new HubDouble();
