@@ -668,7 +668,7 @@ export class Dispatcher {
       }
     } catch (error) {
       if (error instanceof InputRequired) return error.result;
-      result = toolFailure(name, error, this.#session.log);
+      result = await this.#failure(name, error);
     }
     // views hook (#15): a tool with a view sends it the view's compact data instead.
     if (this.#views(request) && result.structuredContent && !result.isError) {
@@ -698,6 +698,19 @@ export class Dispatcher {
     return { ttlMs: typeof task.ttl === "number" && task.ttl > 0 ? task.ttl : undefined };
   }
 
+  /**
+   * A failed call's result. Its text passes the redactor's rules for Hub answers: an error page
+   * may echo the request it refused, headers and all (unless --no-redact, as for results).
+   */
+  async #failure(name: string, error: unknown): Promise<CallToolResult> {
+    const failure = toolFailure(name, error, this.#session.log);
+    const redactor = await this.#session.redactor();
+    return {
+      ...failure,
+      content: failure.content.map((item) => ({ ...item, text: redactor.text(item.text) })),
+    };
+  }
+
   /** Runs prepared work as a task: its own signal (tasks/cancel), progress into its status. */
   #startTask(
     name: string,
@@ -723,7 +736,7 @@ export class Dispatcher {
         return await run(ctx);
       } catch (error) {
         if (signal.aborted) throw error;
-        return toolFailure(name, error, this.#session.log);
+        return await this.#failure(name, error);
       }
     }, {
       ttlMs,

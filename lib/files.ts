@@ -11,7 +11,8 @@ export type FileErrorKind =
   | "write"
   | "aborted"
   | "stalled"
-  | "too_large";
+  | "too_large"
+  | "cut_off";
 
 /** A download that could not be saved, with what to do about it. */
 export class FileError extends ActionableError {
@@ -167,9 +168,13 @@ export async function saveAtomically(
   const onAbort = () => void reader.cancel().catch(() => {});
   const signal = AbortSignal.any([options.signal, stall.signal]);
   signal.addEventListener("abort", onAbort, { once: true });
+  // Whether the failure was the Hub's connection (retry) rather than writing here (disk, rights).
+  let reading = false;
   try {
     while (true) {
+      reading = true;
       const { done, value } = await reader.read();
+      reading = false;
       if (signal.aborted) break;
       if (done) break;
       cancelStall();
@@ -222,9 +227,19 @@ export async function saveAtomically(
     }
     await Deno.remove(temporary).catch(() => {});
     if (error instanceof FileError) throw error;
+    if (reading) {
+      throw new FileError(
+        "cut_off",
+        `The download of ${target} was cut off after ${size} bytes (${
+          describeError(error)
+        }); nothing was saved. Retry; if it repeats, check_kubeshark_status tells whether the ` +
+          "Hub is up.",
+      );
+    }
     throw new FileError(
       "write",
-      `Saving ${target} failed after ${size} bytes: ${describeError(error)}`,
+      `Saving ${target} failed after ${size} bytes: ${describeError(error)}. Check the space ` +
+        "and permissions in --download-dir, then retry.",
     );
   } finally {
     cancelStall();

@@ -109,7 +109,7 @@ export function isSensitiveName(name: string): boolean {
 
 // A cheap first look: a string none of the text rules could touch is returned as it is.
 const TRIGGER =
-  /passw|passphrase|pwd|secret|api.?key|access.?key|private.?key|client.?key|credential|cookie|auth|licen[cs]e.?key|subscription.?key|functions.?key|session|token|bearer|basic|eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live_|AIza|sk-|PRIVATE KEY|:\/\/[^\s/@:]{0,256}:[^\s/@]{0,256}@/i;
+  /passw|passphrase|pwd|secret|api.?key|access.?key|private.?key|client.?key|credential|cookie|auth|licen[cs]e.?key|subscription.?key|functions.?key|session|token|bearer|basic|negotiate|eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live_|AIza|sk-|PRIVATE KEY|:\/\/[^\s/@:]{0,256}:[^\s/@]{0,256}@/i;
 
 // Whether any `://user:password@` is there at all: anchored on "://", cheaper than the scheme scan.
 const URL_WITH_CREDENTIALS = /:\/\/[^\s/?#@:"'<>]{0,256}:[^\s/?#@"'<>]{0,256}@/;
@@ -137,11 +137,21 @@ const KEY_VALUE = /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=([^&\s"'<>#;,]+)/g
 
 // An auth scheme and its credential. Basic is checked further (it must decode to user:password);
 // the others need a digit or a token symbol, so "Bearer authentication" is prose, not a token.
-const AUTH_SCHEME = /\b(Bearer|Basic|Token|Negotiate)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
+// (Bounded, as TOKEN_RUN is below; a credential that fills the bound is a longer run: left alone.)
+const MAX_CREDENTIAL = 64 * 1024;
+const AUTH_SCHEME = new RegExp(
+  `\\b(Bearer|Basic|Token|Negotiate)(\\s{1,16})([A-Za-z0-9._~+/-]{8,${MAX_CREDENTIAL}}=*)`,
+  "gi",
+);
 
 // Credential shapes that need no context. Each is matched against a whole run of token
-// characters (found by TOKEN_RUN in one linear pass), never searched for inside text.
-const TOKEN_RUN = /[A-Za-z0-9_.-]{16,}/g;
+// characters (found by TOKEN_RUN in one linear pass), never searched for inside text. The run is
+// bounded: an unbounded one exhausts the regex engine's backtracking stack on a megabytes-long
+// base64 body (a RangeError at ~6 MB), and no credential is that long (a JWT with many claims is
+// a few KB). A longer run comes in pieces, and no piece of it is taken for a credential.
+const MAX_TOKEN_RUN = 64 * 1024;
+const TOKEN_RUN = new RegExp(`[A-Za-z0-9_.-]{16,${MAX_TOKEN_RUN}}`, "g");
+const TOKEN_CHAR = /[A-Za-z0-9_.-]/;
 const SHAPES = [
   // JWT: base64url JSON header and payload ("eyJ" is `{"`), then a signature (maybe empty).
   /^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*)?$/,
@@ -298,11 +308,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             : all,
       );
     }
-    text = text.replace(AUTH_SCHEME, (all, scheme, space, credential) => {
-      if (!looksLikeCredential(scheme, credential)) return all;
+    text = text.replace(AUTH_SCHEME, (all, scheme, space, credential: string) => {
+      if (credential.length >= MAX_CREDENTIAL || !looksLikeCredential(scheme, credential)) {
+        return all;
+      }
       return `${scheme}${space}${mask(credential)}`;
     });
-    return text.replace(TOKEN_RUN, (run) => {
+    return text.replace(TOKEN_RUN, (run: string, offset: number) => {
+      // A piece of a longer run: its start follows a token character, or it fills the bound.
+      if (run.length === MAX_TOKEN_RUN || (offset > 0 && TOKEN_CHAR.test(text[offset - 1]))) {
+        return run;
+      }
       // A run may carry punctuation around the token: "-eyJ…", "…sig." at a sentence's end.
       let start = 0;
       let end = run.length;

@@ -18,6 +18,12 @@ export const EOF_GRACE_MS = 500;
 /** Bound on writing out answers already queued when shutting down (a client may not be reading). */
 export const FLUSH_TIMEOUT_MS = 400;
 
+/**
+ * Bound on aborted requests' own cleanup when shutting down (a download removes its partial file),
+ * waited for while the queued answers are written.
+ */
+export const ABORT_SETTLE_MS = 300;
+
 const NEWLINE = 0x0a;
 
 // As large as Deno's own reads from stdin.
@@ -38,8 +44,8 @@ export interface ServeOptions {
 /**
  * Serves MCP until stdin closes, a signal arrives or stdout breaks; returns the exit code (0).
  * Shutdown: requests under way are aborted (after {@link EOF_GRACE_MS} at stdin EOF, at once on a
- * signal), queued answers are written within {@link FLUSH_TIMEOUT_MS}, then the session closes its
- * port-forward and background work. A second SIGINT or SIGTERM exits the process at once.
+ * signal) and given {@link ABORT_SETTLE_MS} to clean up while queued answers are written (within
+ * {@link FLUSH_TIMEOUT_MS}), then the session closes its port-forward and background work. A second SIGINT or SIGTERM exits the process at once.
  */
 export async function serve(session: Session, options: ServeOptions = {}): Promise<number> {
   const input = options.input ?? Deno.stdin.readable;
@@ -112,7 +118,10 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
     await dispatcher.drain(EOF_GRACE_MS);
   }
   dispatcher.abortAll();
-  await bounded(writer.flush(), FLUSH_TIMEOUT_MS);
+  await Promise.all([
+    dispatcher.drain(ABORT_SETTLE_MS),
+    bounded(writer.flush(), FLUSH_TIMEOUT_MS),
+  ]);
   writer.close();
   session.close();
   removeSignals();

@@ -238,3 +238,26 @@ Deno.test("two exports of one snapshot with different filters get different defa
   assert.match(a, /^s1-data-[0-9a-f]{8}\.pcap$/);
   assert.notEqual(a, b);
 });
+
+Deno.test("download_file of a file whose connection drops midway says so, retry first, and saves nothing", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((_request, url) => {
+        if (!url.pathname.endsWith("/data.pcap")) return undefined;
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              controller.enqueue(new Uint8Array(64 * 1024));
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              controller.error(new Error("the Hub went away"));
+            },
+          }),
+        );
+      });
+      const result = await server.callTool("download_file", { path: PCAP });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /was cut off after \d+ bytes .*nothing was saved\. Retry/s);
+      assert.deepEqual([...Deno.readDirSync(dir)], []);
+    }, { args: ["--download-dir", dir] });
+  });
+});

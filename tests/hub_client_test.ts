@@ -257,6 +257,9 @@ const ESCAPES = [
   "/%2E%2E/etc/passwd",
   "/snapshots/..%2f..%2fetc/passwd",
   "/snapshots/%2fetc",
+  "/%252e%252e/%252e%252e/etc/passwd",
+  "/..;/..;/etc/passwd",
+  "/snapshots/a;x=1/data.pcap",
   "\\..\\..\\etc\\passwd",
   "/snapshots/a\\..\\..\\x",
   "/snapshots/a\u0000b",
@@ -364,6 +367,27 @@ Deno.test("a JSON answer that does not parse is bad_response; other content type
     const text = await client.callTool("list_workloads", {});
     assert.equal(text.json, undefined);
     assert.match(text.text, /^\{"workloads"/);
+    // Several JSON texts (RFC 7464) are not one JSON document: text, not a cut-off answer.
+    type = "application/json-seq";
+    assert.equal((await client.callTool("list_workloads", {})).json, undefined);
+  });
+});
+
+Deno.test("a 204, or an empty 200 declared as JSON, is a success with no content, not 'cut off'", async () => {
+  await withHub(async (hub) => {
+    let status = 204;
+    hub.routes.push((_r, url) =>
+      url.pathname === "/api/mcp/tools/call"
+        ? new Response(status === 204 ? null : "", {
+          status,
+          headers: { "content-type": "application/json" },
+        })
+        : undefined
+    );
+    const client = new HubClient(hub.url);
+    assert.deepEqual(await client.callTool("enable_dissection", {}), { text: "" });
+    status = 200;
+    assert.deepEqual(await client.callTool("enable_dissection", {}), { text: "" });
   });
 });
 

@@ -127,3 +127,15 @@ Deno.test("list tools ask for the compact format when the Hub offers one", async
     assert.deepEqual(sent, [{ format: "compact" }, { format: "full" }]);
   });
 });
+
+Deno.test("a Hub tool answered with 204 No Content reads as a success, not an error to retry", async () => {
+  await withHubAndServer(async (server, hub) => {
+    hub.routes.push((_request, url) =>
+      url.pathname === "/api/mcp/tools/call" ? new Response(null, { status: 204 }) : undefined
+    );
+    await server.initialize();
+    const result = await server.callTool("list_workloads", {});
+    assert.equal(result.isError, undefined);
+    assert.equal(textOf(result), "list_workloads succeeded; the Hub's answer was empty.");
+  });
+});

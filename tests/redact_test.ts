@@ -209,6 +209,23 @@ Deno.test("JWTs, AWS access keys, bearer tokens and private keys vanish from fre
   assert.ok(out.startsWith("login ok jwt=[redacted:"));
 });
 
+Deno.test("a Negotiate (Kerberos/SPNEGO) credential in free text is masked, keeping the scheme", () => {
+  const r = redactor();
+  const out = r.text("retrying with Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag9xIBAgI= after a 401");
+  assertGone(out, "YIIBhgYGKwYBBQUCoIIBejCCAXag");
+  assert.match(out, /^retrying with Negotiate \[redacted:[0-9a-f]{8}\] after a 401$/);
+});
+
+Deno.test("a megabytes-long base64 run shaped like a JWT or a key start is kept, not a crash", () => {
+  const r = redactor();
+  // Unbounded, each would exhaust the regex engine's backtracking stack (a RangeError).
+  for (const start of ["eyJ", "sk-", "ghp_", "Bearer ", "Basic "]) {
+    const run = start + "A".repeat(7 * 1024 * 1024);
+    const text = `body ${run} end`;
+    assert.equal(r.text(text), text);
+  }
+});
+
 Deno.test("'Basic' and 'Bearer' followed by prose are left alone", () => {
   const r = redactor();
   const prose = "Basic authentication is disabled; Bearer authentication requires a token.";
@@ -352,6 +369,49 @@ Deno.test({
       assert.equal(result.isError, true);
       assertGone(JSON.stringify(result), WIRE_TOKEN);
     }, { args: ["--token", WIRE_TOKEN] });
+  },
+});
+
+Deno.test({
+  name: "a Hub error page that echoes the request's headers reaches the model with them masked",
+
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push(() =>
+        new Response(
+          "upstream refused: Authorization: Bearer echoed-bearer-123456; " +
+            `Cookie: session=echoed-session-789; key ${AWS_KEY}`,
+          { status: 500, headers: { "content-type": "text/plain" } },
+        )
+      );
+      await server.initialize();
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, true);
+      const text = result.content[0].text;
+      assertGone(text, "echoed-bearer-123456", "echoed-session-789", AWS_KEY);
+      assert.match(
+        text,
+        /Hub API error \(500\): upstream refused: Authorization: Bearer \[redacted:/,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "check_kubeshark_status quotes a Hub error page with its credentials masked",
+
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push((request, url) =>
+        request.method === "GET" && url.pathname === "/api/mcp"
+          ? new Response("bad gateway\nX-Api-Key: echoed-api-key-4242\n", { status: 502 })
+          : undefined
+      );
+      await server.initialize();
+      const result = await server.callTool("check_kubeshark_status", {});
+      assertGone(JSON.stringify(result), "echoed-api-key-4242");
+      assert.match(JSON.stringify(result.structuredContent), /X-Api-Key: \[redacted:/);
+    });
   },
 });
 

@@ -112,3 +112,63 @@ Deno.test("a second SIGTERM while shutdown waits on a client that stopped readin
     await stderrDone;
   }
 });
+
+/** A file the Hub streams without end, in 256 KiB chunks, until the reader goes away. */
+function endlessFile(): Response {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const push = () => {
+          try {
+            controller.enqueue(new Uint8Array(256 * 1024));
+            timer = setTimeout(push, 1);
+          } catch {
+            // The reader went away.
+          }
+        };
+        push();
+      },
+      cancel() {
+        clearTimeout(timer);
+      },
+    }),
+    { headers: { "content-type": "application/octet-stream" } },
+  );
+}
+
+for (const how of ["stdin EOF", "SIGTERM", "SIGINT"] as const) {
+  Deno.test(`${how} during a download ends the server with 0 and leaves no partial file`, async () => {
+    // Three rounds: without waiting for the aborted download's cleanup, the process exits before
+    // it removes its file most of the time, not every time.
+    for (let round = 0; round < 3; round++) {
+      const dir = await Deno.makeTempDir();
+      try {
+        await withHubAndServer(async (server, hub) => {
+          hub.routes.push((_request, url) =>
+            url.pathname.endsWith("/data.pcap") ? endlessFile() : undefined
+          );
+          await server.initialize();
+          await server.send({
+            jsonrpc: "2.0",
+            id: server.nextId(),
+            method: "tools/call",
+            params: { name: "download_file", arguments: { path: "/snapshots/s1/data.pcap" } },
+          });
+          await waitUntil(
+            () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
+            "the download to start writing",
+          );
+          const closed = how === "stdin EOF" ? server.close() : undefined;
+          if (how !== "stdin EOF") server.child.kill(how);
+          const status = await exitWithin(server.child, EXIT_DEADLINE_MS);
+          await closed;
+          assert.equal(status.code, 0, `exit code; stderr:\n${server.stderr}`);
+          assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), []);
+        }, { args: ["--download-dir", dir] });
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  });
+}

@@ -255,11 +255,15 @@ export class HubClient {
             `read (${rootMessage(error as Error)}). Retry; if it repeats, narrow the query.`,
         );
       }
+      // No content (a 204, or an empty 200 whatever its type): the call succeeded, with nothing
+      // to say. Not a cut-off answer: the model must not be told to retry a state change.
+      if (text.trim() === "") return { text: "" };
       const type = response.headers.get("content-type") ?? "";
       try {
         return { text, json: JSON.parse(text) };
       } catch {
-        if (/[/+]json\b/i.test(type)) {
+        // application/json and +json types; not application/json-seq (several texts) and kin.
+        if (/[/+]json\s*(;|$)/i.test(type)) {
           throw new HubError(
             "bad_response",
             `The Hub's answer was cut off or is not JSON (${text.length} characters, ` +
@@ -535,7 +539,12 @@ export function confineFilePath(baseUrl: string, path: string): string {
     );
   // deno-lint-ignore no-control-regex
   if (/[\\\x00-\x1f\x7f]/.test(path)) throw refuse("contains a backslash or a control character");
-  if (/%(2e|2f|5c|00)/i.test(path)) throw refuse("contains an encoded dot, slash or backslash");
+  // %25 (an encoded "%"): %252e%252e is ".." to anything in front of the Hub that decodes twice.
+  if (/%(2e|2f|5c|00|25)/i.test(path)) {
+    throw refuse("contains an encoded dot, slash, backslash or percent sign");
+  }
+  // "..;/" is a parent directory to servers that strip path parameters (Tomcat and kin).
+  if (path.split(/[?#]/, 1)[0].includes(";")) throw refuse("contains a semicolon");
   if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith("//")) throw refuse("is a URL");
   const root = new URL(`${baseUrl.replace(/\/+$/, "")}/api/`);
   const relative = path.replace(/^\/+/, "");

@@ -82,15 +82,17 @@ async function checkHub(ctx: ToolContext) {
     // A Hub that does not answer is a status to report, not a failure of this tool.
     if (!(error instanceof HubError) || error.kind === "aborted") throw error;
     const answering = error.kind === "auth" ? "answering but refuses us" : "NOT answering";
+    // The message may quote the Hub's error page, which may echo our request: as for failures.
+    const redactor = await session.redactor();
     return jsonResult(
       {
         reachable: error.kind === "auth",
         mode: session.config.mode,
         url: client.baseUrl,
         problem: error.kind,
-        error: error.message,
+        error: redactor.text(error.message),
       },
-      `Kubeshark is ${answering} at ${client.baseUrl}. ${describeError(error)}`,
+      redactor.text(`Kubeshark is ${answering} at ${client.baseUrl}. ${describeError(error)}`),
     );
   }
 }

@@ -28,6 +28,9 @@ export async function callHubTool(
   const raw = await client.callTool(name, prepared, signal);
   // The Hub answers again: if discovery had failed, its tools can now be listed.
   if (!session.catalog.known) session.catalog.warm();
+  if (raw.text === "") {
+    return { content: [{ type: "text", text: `${name} succeeded; the Hub's answer was empty.` }] };
+  }
   // Captured traffic carries credentials (headers, tokens, passwords in bodies): masked before
   // the budget cuts, so what the model reads never holds them (unless --no-redact).
   const redactor = await session.redactor();
