@@ -22,8 +22,10 @@ const DESCRIPTION = "Query Kubeshark's Kubernetes network traffic: L7 API calls,
 const LONG_DESCRIPTION =
   "An MCP server for Kubeshark: lets an assistant list workloads, query L7 API calls " +
   "(HTTP, gRPC, Redis, Kafka, DNS) with KFL2 filters, read L4 flows and export PCAP snapshots. " +
-  "Point it at a Kubeshark front end (Hub URL) or at a cluster (kubeconfig); it is read-only " +
-  "unless started with --allow-destructive. Leave both empty to use your default kubeconfig.";
+  "Point it at a Kubeshark front end (Hub URL) or at a cluster (kubeconfig); leave both empty to " +
+  "use your default kubeconfig. It never starts, stops or deletes anything unless started with " +
+  "--allow-destructive (cluster only); it can take snapshots, switch dissection, copy snapshots " +
+  "to and from cloud storage and download files unless started with --read-only.";
 
 /** A release target: Deno's target triple, our short name, and the runner OS that tests it. */
 export interface Target {
@@ -126,7 +128,7 @@ export function serverJson(bundles: { target: Target; sha256: string }[] = []) {
           {
             type: "named",
             name: "--url",
-            description: "Kubeshark front end URL (URL mode; read-only)",
+            description: "Kubeshark front end URL (URL mode: Kubeshark is managed externally)",
             isRequired: false,
           },
           {

@@ -7,7 +7,8 @@ import type { McpProcess, Message } from "../tests/support/mcp_process.ts";
 import { withHubAndServer, withServer } from "../tests/support/harness.ts";
 import { serveInCluster, withCluster } from "./support/cluster.ts";
 import { installKubeshark } from "./support/kubeshark.ts";
-import { runMain } from "../tests/support/spawn.ts";
+import { runMain, waitUntil } from "../tests/support/spawn.ts";
+import { HUB_DOCUMENT, HubDouble } from "../tests/support/hub_double.ts";
 
 const GOLDEN = new URL("../tests/golden/tools/", import.meta.url).pathname;
 const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"];
@@ -150,6 +151,99 @@ Deno.test("tools/list in proxy mode, with and without --allow-destructive or --r
   }
 });
 
+// A Hub whose hints are not booleans: each must count as absent (the table's hint instead), so
+// none is listed as sent and none weakens the offer rule.
+function oddHintsHub(): HubDouble {
+  const hub = new HubDouble();
+  hub.document = {
+    ...structuredClone(HUB_DOCUMENT),
+    tools: [
+      ...structuredClone(HUB_DOCUMENT.tools),
+      {
+        name: "list_ips",
+        description: "List the IPs seen in traffic.",
+        inputSchema: { type: "object", properties: {} },
+        annotations: { destructiveHint: "true", readOnlyHint: "yes" },
+      },
+      {
+        name: "delete_snapshot",
+        description: "Delete a snapshot.",
+        inputSchema: { type: "object", properties: { id: { type: "string" } } },
+        annotations: { destructiveHint: "false", readOnlyHint: "true", title: 7 },
+      },
+      {
+        name: "purge_all_captures",
+        description: "A tool no table knows, with hints of the wrong type.",
+        inputSchema: { type: "object", properties: {} },
+        annotations: { destructiveHint: 0, readOnlyHint: 1, idempotentHint: "no" },
+      },
+    ],
+  };
+  return hub;
+}
+
+// What the table says of the odd tools (delete_* destructive; unknown names change state).
+function assertOddHintsRead(tools: Message[], mode: Mode): void {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  assert.equal(byName.get("list_ips")?.annotations.readOnlyHint, true, `${mode.name}: list_ips`);
+  assert.equal(byName.get("list_ips")?.annotations.destructiveHint, false);
+  assert.equal(byName.has("delete_snapshot"), mode.destructive && !mode.readOnly);
+  assert.equal(byName.has("purge_all_captures"), !mode.readOnly, `${mode.name}: purge`);
+  const purge = byName.get("purge_all_captures");
+  if (purge) assert.equal(purge.annotations.readOnlyHint, false);
+}
+
+Deno.test("a Hub's hints that are not booleans count as absent: listed as booleans, never looser", async () => {
+  for (
+    const mode of [
+      { name: "url", args: [], destructive: false, readOnly: false },
+      {
+        name: "url-destructive",
+        args: ["--allow-destructive"],
+        destructive: false,
+        readOnly: false,
+      },
+      { name: "url-read-only", args: ["--read-only"], destructive: false, readOnly: true },
+    ]
+  ) {
+    await withHubAndServer(async (server) => {
+      const tools = await listed(server, false);
+      assertInvariants(tools, mode);
+      assertOddHintsRead(tools, mode);
+      await hiddenToolsAreRefused(server, tools, ["delete_snapshot", "purge_all_captures"]);
+    }, { args: mode.args, hub: oddHintsHub() });
+  }
+  for (
+    const mode of [
+      { name: "proxy", args: [], destructive: false, readOnly: false },
+      {
+        name: "proxy-destructive",
+        args: ["--allow-destructive"],
+        destructive: true,
+        readOnly: false,
+      },
+      { name: "proxy-read-only", args: ["--read-only"], destructive: false, readOnly: true },
+    ]
+  ) {
+    const hub = oddHintsHub();
+    try {
+      await withCluster(async (cluster) => {
+        installKubeshark(cluster.kube, "default", {
+          target: { hostname: "127.0.0.1", port: hub.port },
+        });
+        await serveInCluster(cluster, mode.args, async (server) => {
+          const tools = await listed(server, true);
+          assertInvariants(tools, mode);
+          assertOddHintsRead(tools, mode);
+          await hiddenToolsAreRefused(server, tools, ["delete_snapshot", "purge_all_captures"]);
+        });
+      });
+    } finally {
+      await hub.close();
+    }
+  }
+});
+
 Deno.test("--tools and --disable-tools choose tools by name; unknown names stop the start", async () => {
   await withServer(
     ["--demo", "--tools", "list_api_calls,check_kubeshark_status"],
@@ -174,6 +268,49 @@ Deno.test("an unknown tool name in --tools stops the start, naming the valid one
     stderr,
     /--tools: no tool is named "list_api_cals" \(did you mean "list_api_calls"\?\)/,
   );
+});
+
+Deno.test("an empty --tools stops the start, naming the valid tools", async () => {
+  for (const args of [["--demo", "--tools="], ["--demo", "--tools", " , "]]) {
+    const { code, stdout, stderr } = await runMain(args);
+    assert.equal(code, 2, args.join(" "));
+    assert.equal(stdout, "");
+    assert.match(stderr, /--tools names no tool .*check_kubeshark_status, .*list_api_calls/);
+  }
+});
+
+Deno.test("a --tools choice that the mode or --read-only hides is a start-up warning on stderr", async () => {
+  const cases = [
+    { args: ["--demo", "--tools", "start_kubeshark"], hidden: "start_kubeshark", why: /demo mode/ },
+    {
+      args: ["--demo", "--read-only", "--tools", "create_snapshot"],
+      hidden: "create_snapshot",
+      why: /--read-only/,
+    },
+    {
+      args: ["--demo", "--tools", "list_api_calls,start_kubeshark"],
+      hidden: "start_kubeshark",
+      why: /demo mode/,
+    },
+    { args: ["--demo", "--tools", "list_api_calls"] },
+  ];
+  for (const { args, hidden, why } of cases) {
+    await withServer(args, async (server) => {
+      const tools = await listed(server, false);
+      // Logged after the selection warnings: once it is here, they are too.
+      await waitUntil(() => server.stderr.includes("Demo mode:"), "the start-up log on stderr");
+      const warnings = server.stderr.split("\n").filter((line) => line.includes("warning:"));
+      const named = warnings.filter((line) => line.includes(`--tools names ${hidden}, `));
+      if (hidden) {
+        assert.equal(named.length, 1, `${args.join(" ")}: ${server.stderr}`);
+        assert.match(named[0], why!);
+      } else {
+        assert.deepEqual(warnings, [], args.join(" "));
+      }
+      const empty = warnings.filter((line) => /No tool is offered \(.*\): tools\/list/.test(line));
+      assert.equal(empty.length, tools.length ? 0 : 1, `${args.join(" ")}: ${server.stderr}`);
+    });
+  }
 });
 
 Deno.test("the local tool names the CLI accepts are the tools the table holds", async () => {

@@ -29,7 +29,8 @@ An MCP server (stdio) for Kubeshark: lets AI assistants query Kubernetes traffic
 
 Modes:
   --demo                 A built-in demo Hub with an hour of sample traffic (no cluster needed)
-  --url URL              Talk to a running Kubeshark front end (URL mode; read-only)
+  --url URL              Talk to a running Kubeshark front end (URL mode: Kubeshark is managed
+                         externally, so no start/stop and no delete_* tools)
   (default)              Proxy mode: reach Kubeshark through your kubeconfig
   demo-hub [--listen HOST:PORT]
                          Serve the demo Hub over HTTP (default 127.0.0.1:8899), for --url
@@ -45,7 +46,8 @@ Modes:
                          Remove it again
 
 Flags:
-  --demo                 Serve the built-in demo Hub's sample traffic (read-only)
+  --demo                 Serve the built-in demo Hub's sample traffic (no cluster: start/stop
+                         and delete_* are refused)
   --url URL              Kubeshark's address, e.g. https://kubeshark.example.com
                          (env KUBESHARK_MCP_URL)
   --token TOKEN          Token for a Hub that requires authentication (URL mode;
@@ -54,15 +56,31 @@ Flags:
   --context NAME         Kubeconfig context (same as --set kube.context=NAME)
   -n, --namespace NS     Kubeshark's release namespace (same as --set tap.release.namespace=NS;
                          default "default")
-  --allow-destructive    Offer start_kubeshark and stop_kubeshark (proxy mode)
+  --allow-destructive    Offer start_kubeshark, stop_kubeshark and the Hub's delete_* tools (proxy
+                         mode only; without it they are never offered)
   --no-confirm           Start/stop without asking the person to confirm first
+  --read-only            Offer only tools that change nothing. Without it these are offered in
+                         every mode: create_snapshot, start_snapshot_dissection,
+                         enable_dissection, disable_dissection, upload_snapshot_to_cloud,
+                         download_snapshot_from_cloud (when the Hub has them) and download_file
+  --tools A,B            Offer only these tools, ours or the Hub's (repeatable; an empty or
+                         unknown name is an error that lists the valid ones)
+  --disable-tools C,D    Never offer these tools (repeatable)
   --set KEY=VALUE        Kubeshark value, Helm syntax (repeatable): --set tap.docker.tag=v53.3
   --config-path PATH     Kubeshark config file (default ~/.kubeshark/config.yaml)
   --download-dir DIR     Where download_file saves files (default: working directory)
   --hub-timeout SECONDS  Bound on one Hub API request (default 30)
+  --max-result-bytes N   Budget of one tool result's text (default 64KiB; N in bytes or with a
+                         KB/KiB/MB/MiB/GB/GiB suffix, at least 1024 bytes)
+  --max-hub-bytes N      Bound on one Hub answer, beyond it the call fails (default 32MiB)
+  --max-download-bytes N Bound on one file download_file saves, beyond it the partial file is
+                         removed (default 4GiB)
+  --no-redact            Do not mask credentials in captured traffic (headers, tokens, passwords
+                         in Hub results); the Hub token, license and kubeconfig credentials are
+                         masked anyway
   --proxy MODE           Proxy mode's route to the Hub: port-forward or service (default: port-forward,
                          falling back to the API server's service proxy when it is refused)
-  --list-tools           Print the tools and prompts, then exit
+  --list-tools           Print the tools these flags offer, and the prompts, then exit
   --mcp-config           Print an MCP client configuration for this server, then exit
   --client C             With --mcp-config or install: that client's own format
   -d, --debug            Verbose logs on stderr
@@ -327,8 +345,16 @@ async function toolNames(flag: string, lists: string[]): Promise<string[]> {
   const names = lists.flatMap((list) => list.split(",")).map((name) => name.trim()).filter(
     Boolean,
   );
-  if (!names.length) return names;
   const { KNOWN_TOOL_NAMES, unknownToolNames } = await load.toolNames();
+  if (!names.length) {
+    // "--tools=" would offer nothing at all; an empty --disable-tools hides nothing, harmlessly.
+    if (flag !== "--tools") return names;
+    throw new UsageError(
+      `--tools names no tool (got "${lists.join(" ")}"); give one or more of ${
+        KNOWN_TOOL_NAMES.join(", ")
+      }`,
+    );
+  }
   const unknown = unknownToolNames(names);
   if (unknown.length) {
     const guesses = unknown.map((name) => {
@@ -462,8 +488,16 @@ export async function run(args: string[]): Promise<number> {
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
       else log.setStderrLevel("warning");
-      const { hub } = createModeAccess(config, log);
-      const { text, ok } = await listTools(config, hub);
+      const { hub, secrets } = createModeAccess(config, log);
+      // What the stdio writer does: every text we print passes the known-secrets redaction (a
+      // Hub may echo its token in a description or an error page).
+      const { createRedactor } = await load.redact();
+      const redactor = createRedactor({ secrets: secrets.values(), results: config.redact });
+      secrets.onAdd((secret) => redactor.addSecret(secret));
+      log.redactWith((text) => redactor.secrets(text));
+      const { text, ok } = await listTools(config, hub, {
+        redact: (text) => redactor.secrets(text),
+      });
       hub.close();
       await writeStdout(text);
       return ok ? 0 : 1;
@@ -493,6 +527,7 @@ export async function run(args: string[]): Promise<number> {
     case "serve": {
       const log = new Logger();
       if (config.debug) log.setStderrLevel("debug");
+      await warnAboutSelection(config, log);
       if (config.mode === "url") log.info(`URL mode: Hub at ${config.url}`);
       if (config.mode === "demo") log.info("Demo mode: an in-process Hub with sample traffic");
       const session = new Session(config, log, createModeAccess(config, log));
@@ -503,6 +538,14 @@ export async function run(args: string[]): Promise<number> {
       return await serve(session);
     }
   }
+}
+
+// A --tools/--disable-tools selection that the mode or --read-only undoes is said on stderr at
+// start-up (stdout stays JSON-RPC). Only with those flags: the listing module is not loaded else.
+async function warnAboutSelection(config: Config, log: Logger): Promise<void> {
+  if (!config.tools && !config.disableTools.length) return;
+  const { selectionWarnings } = await load.toolListing();
+  for (const warning of selectionWarnings(config)) log.warn(warning);
 }
 
 async function renderMcpServerObjects(config: Config): Promise<number> {

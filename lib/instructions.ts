@@ -15,8 +15,24 @@ KFL2 filters (the kfl argument) are CEL expressions such as \`http && status_cod
 resource kubeshark://docs/kfl2 (resources/read) lists the fields, operators and common mistakes.
 Use these tools, not kubectl, helm or curl: they know where Kubeshark is and how to authenticate.`;
 
+// Which of the offered tools change state: all of them only under --read-only.
+function stateNote(config: Config): string {
+  return config.readOnly
+    ? `
+Started with --read-only: only tools that change nothing are offered (not download_file: give \
+the user get_file_url's link instead).`
+    : `
+Some tools change state: create_snapshot, start_snapshot_dissection, enable_dissection, \
+disable_dissection and the cloud copies change Kubeshark's, download_file writes a local file \
+(readOnlyHint in tools/list says which).`;
+}
+
 /** Instructions for the configured mode. */
 export function instructionsFor(config: Config): string {
+  return modeInstructions(config) + stateNote(config);
+}
+
+function modeInstructions(config: Config): string {
   if (config.mode === "demo") {
     return `Kubeshark MCP server in DEMO mode: a built-in Hub serving one hour of SYNTHETIC traffic \
 from a sample shop (web, api-gateway, catalog, cart, checkout, inventory, recommendations, payment, \
@@ -26,17 +42,19 @@ start_kubeshark and stop_kubeshark are disabled.` + COMMON + FILES;
   }
   if (config.mode === "url") {
     return `Kubeshark MCP server, connected to ${config.url} (URL mode).
-Read-only access to Kubeshark's captured Kubernetes traffic. Kubeshark is managed externally: \
+Access to Kubeshark's captured Kubernetes traffic. Kubeshark is managed externally: \
 start_kubeshark and stop_kubeshark are disabled in URL mode.` + COMMON + FILES;
   }
-  if (config.allowDestructive) {
+  // --read-only hides start/stop even with --allow-destructive.
+  if (config.allowDestructive && !config.readOnly) {
     return `Kubeshark MCP server, proxy mode with DESTRUCTIVE operations ENABLED \
 (--allow-destructive), release namespace '${config.namespace}'.
 start_kubeshark deploys Kubeshark into the cluster and stop_kubeshark removes it (captured data \
 is lost). Both change the cluster: ALWAYS confirm with the user before calling either.
 check_kubeshark_status is safe and read-only.` + COMMON + FILES;
   }
-  return `Kubeshark MCP server, proxy mode (read-only), release namespace '${config.namespace}'.
+  return `Kubeshark MCP server, proxy mode (start/stop disabled), release namespace \
+'${config.namespace}'.
 Reaches an existing Kubeshark deployment in the Kubernetes cluster. start/stop are disabled for \
 safety; restart the server with --allow-destructive to enable them.
 check_kubeshark_status is safe and read-only.` + COMMON + FILES;

@@ -1,6 +1,7 @@
 /** The command line, run as a real process: flags, errors, and the print-and-exit modes. */
 import assert from "node:assert/strict";
-import { HubDouble } from "./support/hub_double.ts";
+import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
+import { FLAGS, USAGE } from "../lib/cli.ts";
 import { freePort } from "./support/harness.ts";
 import { runMain } from "./support/spawn.ts";
 
@@ -31,6 +32,20 @@ Deno.test("--help prints usage on stdout and exits 0", async () => {
   ) {
     assert.ok(stdout.includes(flag), `usage lacks ${flag}`);
   }
+});
+
+Deno.test("--help lists every flag the command line accepts", () => {
+  const missing = Object.keys(FLAGS).filter((flag) => !USAGE.includes(`--${flag}`));
+  assert.deepEqual(missing, [], "flags missing from --help");
+});
+
+Deno.test("--help does not call a mode read-only: it says what --read-only and the modes withhold", () => {
+  const lines = USAGE.split("\n");
+  const mode = lines.filter((line) => /^\s+--(url|demo)\b/.test(line));
+  assert.ok(mode.length >= 3);
+  for (const line of mode) assert.doesNotMatch(line, /read-only/i, line);
+  assert.match(USAGE, /--read-only +Offer only tools that change nothing/);
+  assert.match(USAGE, /create_snapshot/);
 });
 
 Deno.test("--version prints the name and the version from deno.json", async () => {
@@ -189,6 +204,78 @@ Deno.test("--list-tools in URL mode prints local tools, the Hub's tools and prom
       assert.ok(stdout.includes(name), `missing ${name}`);
     }
     assert.ok(!stdout.includes("start_kubeshark"));
+  } finally {
+    await hub.close();
+  }
+});
+
+Deno.test("--list-tools lists only what tools/list would offer under --read-only, --tools and the mode", async () => {
+  const hub = new HubDouble();
+  hub.document = {
+    ...structuredClone(HUB_DOCUMENT),
+    tools: [
+      ...structuredClone(HUB_DOCUMENT.tools),
+      { name: "delete_snapshot", description: "Delete a snapshot." },
+    ],
+  };
+  const listed = async (args: string[]) => {
+    const { code, stdout } = await runCli(["--url", hub.url, "--list-tools", ...args]);
+    assert.equal(code, 0);
+    return [...stdout.matchAll(/^ {2}(\w+) /gm)].map((match) => match[1]);
+  };
+  try {
+    const all = await listed([]);
+    assert.ok(all.includes("create_snapshot") && all.includes("download_file"));
+    assert.ok(!all.includes("delete_snapshot"), "URL mode offers no destructive tool");
+    const readOnly = await listed(["--read-only"]);
+    assert.ok(readOnly.includes("list_workloads"));
+    for (const name of ["create_snapshot", "download_file", "delete_snapshot"]) {
+      assert.ok(!readOnly.includes(name), `${name} listed under --read-only`);
+    }
+    const chosen = await listed(["--tools", "list_api_calls,get_file_url"]);
+    assert.deepEqual(
+      chosen.filter((name) =>
+        name !== "kubeshark_usage" && !/^(find_errors|trace_request)$/.test(name)
+      ),
+      [
+        "get_file_url",
+        "list_api_calls",
+      ],
+    );
+  } finally {
+    await hub.close();
+  }
+});
+
+Deno.test("--list-tools masks the Hub token a Hub echoes in descriptions, from --token or the env", async () => {
+  const token = "hub-token-0123456789abcdef";
+  const hub = new HubDouble();
+  hub.document = {
+    ...structuredClone(HUB_DOCUMENT),
+    tools: [
+      ...structuredClone(HUB_DOCUMENT.tools),
+      // Whole, and cut by the 70-character shortening in the middle of the token.
+      { name: "echo_token", description: `Accepts ${token} as its key` },
+      { name: "echo_cut", description: `${"a".repeat(50)} ${token}` },
+    ],
+  };
+  try {
+    for (
+      const [args, env] of [
+        [["--token", token], {}],
+        [[], { KUBESHARK_HUB_TOKEN: token }],
+      ] as const
+    ) {
+      const { code, stdout, stderr } = await runCli(
+        ["--url", hub.url, "--list-tools", ...args],
+        env,
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /echo_token +Accepts \[redacted/);
+      assert.match(stdout, /echo_cut/);
+      assert.ok(!stdout.includes(token.slice(0, 12)), `the token (or part of it) was printed`);
+      assert.ok(!stderr.includes(token.slice(0, 12)));
+    }
   } finally {
     await hub.close();
   }

@@ -157,3 +157,15 @@ Deno.test("one version: deno.json, --version, serverInfo and every distribution 
     assert.equal(version, deno.version, `${where} shows ${version}, deno.json ${deno.version}`);
   }
 });
+
+Deno.test("the bundle's description says what is offered without flags: state-changing Hub tools, not start/stop", async () => {
+  const { long_description: text } = await readJson("mcp/manifest.json");
+  // It used to say "read-only unless --allow-destructive", while snapshots, dissection switches,
+  // cloud copies and downloads are offered unless --read-only.
+  assert.doesNotMatch(text, /read-only unless/);
+  assert.match(text, /--read-only/);
+  assert.match(text, /--allow-destructive/);
+  const server = await readJson("mcp/server.json");
+  const url = server.packages[0].packageArguments.find((a: { name: string }) => a.name === "--url");
+  assert.doesNotMatch(url.description, /read-only/);
+});

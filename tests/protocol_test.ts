@@ -37,10 +37,10 @@ Deno.test("every supported protocol version is echoed back", async () => {
   });
 });
 
-Deno.test("instructions differ by mode: proxy read-only and proxy destructive", async () => {
+Deno.test("instructions differ by mode: proxy without and with --allow-destructive", async () => {
   await withServer([], async (server) => {
     const result = await server.initialize();
-    assert.match(result.instructions, /read-only/);
+    assert.match(result.instructions, /start\/stop are disabled/);
     assert.match(result.instructions, /--allow-destructive/);
   });
   await withServer(["--allow-destructive"], async (server) => {
@@ -48,6 +48,28 @@ Deno.test("instructions differ by mode: proxy read-only and proxy destructive", 
     assert.match(result.instructions, /DESTRUCTIVE/);
     assert.match(result.instructions, /confirm with the user/);
   });
+});
+
+Deno.test("instructions call the server read-only only under --read-only, else name what changes state", async () => {
+  for (const args of [[], ["--demo"]]) {
+    await withServer(args, async (server) => {
+      const { instructions } = await server.initialize();
+      assert.doesNotMatch(instructions, /\(read-only\)|read-only access/i, args.join(" "));
+      assert.match(instructions, /Some tools change state: create_snapshot/);
+    });
+  }
+  await withHubAndServer(async (server) => {
+    const { instructions } = await server.initialize();
+    assert.doesNotMatch(instructions, /\(read-only\)|read-only access/i);
+    assert.match(instructions, /download_file writes a local file/);
+  });
+  for (const args of [["--demo", "--read-only"], ["--read-only", "--allow-destructive"]]) {
+    await withServer(args, async (server) => {
+      const { instructions } = await server.initialize();
+      assert.match(instructions, /--read-only: only tools that change nothing are offered/);
+      assert.doesNotMatch(instructions, /Some tools change state|DESTRUCTIVE/);
+    });
+  }
 });
 
 Deno.test("ping answers an empty result with the same id", async () => {

@@ -65,13 +65,25 @@ const DESTRUCTIVE: ToolHints = {
 
 const CLOUD = new Set(["upload_snapshot_to_cloud", "download_snapshot_from_cloud"]);
 
-/** A Hub tool's hints: its own where it sends them, the table's for the rest. */
+const HINT_NAMES = new Set(["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]);
+
+/**
+ * A Hub tool's hints: its own where it sends them as booleans, the table's for the rest. A hint
+ * that is not a boolean (`destructiveHint: "false"`) counts as absent, so it can neither be
+ * listed nor weaken the offer rule; so does a `title` that is not a string.
+ */
 export function hubToolAnnotations(
   name: string,
   given: Record<string, unknown> | null | undefined,
 ): ToolHints & Record<string, unknown> {
   const own = Object.fromEntries(
-    Object.entries(given ?? {}).filter(([, value]) => value !== undefined && value !== null),
+    Object.entries(given ?? {}).filter(([key, value]) =>
+      HINT_NAMES.has(key)
+        ? typeof value === "boolean"
+        : key === "title"
+        ? typeof value === "string"
+        : value !== undefined && value !== null
+    ),
   );
   return { ...hubToolHints(name), ...own };
 }

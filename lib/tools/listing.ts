@@ -6,6 +6,7 @@
  * so a hidden tool cannot be called by name.
  */
 import type { Config } from "../config.ts";
+import { hubToolAnnotations, KNOWN_HUB_TOOLS } from "../hub/hints.ts";
 import type { HubInfo } from "../hub/schemas.ts";
 import type { ToolAnnotations, ToolDescriptor } from "../protocol.ts";
 import STORED from "./descriptors.json" with { type: "json" };
@@ -45,12 +46,15 @@ export function refusalFor(
   annotations: ToolAnnotations,
   config: Config,
 ): string | undefined {
-  if (annotations.destructiveHint === true) {
+  // Only boolean hints count: one of another type is read as absent, i.e. the documented table's
+  // (for our tools, which state all four, this changes nothing).
+  const { destructiveHint, readOnlyHint } = hubToolAnnotations(name, { ...annotations });
+  if (destructiveHint === true) {
     if (config.mode === "url") return URL_MODE_REFUSAL;
     if (config.mode === "demo") return DEMO_MODE_REFUSAL;
     if (!config.allowDestructive) return DESTRUCTIVE_REFUSAL;
   }
-  if (config.readOnly && annotations.readOnlyHint !== true) return READ_ONLY_REFUSAL;
+  if (config.readOnly && readOnlyHint !== true) return READ_ONLY_REFUSAL;
   if (config.tools && !config.tools.includes(name)) {
     return `This tool is not offered: this server runs with --tools ${config.tools.join(",")}.`;
   }
@@ -70,4 +74,40 @@ export function offeredTools(config: Config, info: HubInfo | undefined): ToolDes
   return [...LOCAL_DESCRIPTORS, ...hub].filter((tool) =>
     refusalFor(tool.name, tool.annotations ?? {}, config) === undefined
   );
+}
+
+/**
+ * Start-up warnings for a tool selection the mode or the other flags undo: a tool named in
+ * `--tools` that is hidden anyway (destructive outside proxy mode or without
+ * --allow-destructive, state-changing under --read-only, also named in --disable-tools), and a
+ * selection under which none of the tools we know is offered. Judged on our descriptors and the
+ * documented table: the Hub's own hints arrive later, with discovery.
+ */
+export function selectionWarnings(config: Config): string[] {
+  if (!config.tools && !config.disableTools.length) return [];
+  const local = new Map(LOCAL_DESCRIPTORS.map((tool) => [tool.name, tool.annotations ?? {}]));
+  const annotationsOf = (name: string) => local.get(name) ?? hubToolAnnotations(name, undefined);
+  const unselected: Config = { ...config, tools: undefined, disableTools: [] };
+  const warnings: string[] = [];
+  for (const name of config.tools ?? []) {
+    const reason = config.disableTools.includes(name)
+      ? "--disable-tools names it too."
+      : refusalFor(name, annotationsOf(name), unselected);
+    if (reason) warnings.push(`--tools names ${name}, but it is not offered: ${reason}`);
+  }
+  const known = [...local.keys(), ...KNOWN_HUB_TOOLS];
+  if (!known.some((name) => refusalFor(name, annotationsOf(name), config) === undefined)) {
+    const given = [
+      config.mode === "proxy" ? "proxy mode" : config.mode === "url" ? "URL mode" : "demo mode",
+      config.readOnly ? "--read-only" : "",
+      config.allowDestructive ? "--allow-destructive" : "",
+      config.tools ? `--tools ${config.tools.join(",")}` : "",
+      config.disableTools.length ? `--disable-tools ${config.disableTools.join(",")}` : "",
+    ].filter(Boolean);
+    warnings.push(
+      `No tool is offered (${given.join(", ")}): tools/list will be empty. Name tools this mode ` +
+        "offers; --list-tools without --tools and --disable-tools shows them.",
+    );
+  }
+  return warnings;
 }
