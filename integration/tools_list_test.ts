@@ -151,8 +151,9 @@ Deno.test("tools/list in proxy mode, with and without --allow-destructive or --r
   }
 });
 
-// A Hub whose hints are not booleans: each must count as absent (the table's hint instead), so
-// none is listed as sent and none weakens the offer rule.
+// A Hub whose hints are not booleans: each counts only in the cautious direction (list_ips'
+// destructiveHint "true" does), else as absent (the table's hint instead), so none is listed as
+// sent and none weakens the offer rule.
 function oddHintsHub(): HubDouble {
   const hub = new HubDouble();
   hub.document = {
@@ -185,8 +186,10 @@ function oddHintsHub(): HubDouble {
 // What the table says of the odd tools (delete_* destructive; unknown names change state).
 function assertOddHintsRead(tools: Message[], mode: Mode): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  assert.equal(byName.get("list_ips")?.annotations.readOnlyHint, true, `${mode.name}: list_ips`);
-  assert.equal(byName.get("list_ips")?.annotations.destructiveHint, false);
+  assert.equal(byName.has("list_ips"), mode.destructive && !mode.readOnly, `${mode.name}: ips`);
+  const ips = byName.get("list_ips");
+  if (ips) assert.equal(ips.annotations.destructiveHint, true);
+  if (ips) assert.equal(ips.annotations.readOnlyHint, false);
   assert.equal(byName.has("delete_snapshot"), mode.destructive && !mode.readOnly);
   assert.equal(byName.has("purge_all_captures"), !mode.readOnly, `${mode.name}: purge`);
   const purge = byName.get("purge_all_captures");
@@ -210,7 +213,11 @@ Deno.test("a Hub's hints that are not booleans count as absent: listed as boolea
       const tools = await listed(server, false);
       assertInvariants(tools, mode);
       assertOddHintsRead(tools, mode);
-      await hiddenToolsAreRefused(server, tools, ["delete_snapshot", "purge_all_captures"]);
+      await hiddenToolsAreRefused(server, tools, [
+        "list_ips",
+        "delete_snapshot",
+        "purge_all_captures",
+      ]);
     }, { args: mode.args, hub: oddHintsHub() });
   }
   for (
@@ -235,7 +242,11 @@ Deno.test("a Hub's hints that are not booleans count as absent: listed as boolea
           const tools = await listed(server, true);
           assertInvariants(tools, mode);
           assertOddHintsRead(tools, mode);
-          await hiddenToolsAreRefused(server, tools, ["delete_snapshot", "purge_all_captures"]);
+          await hiddenToolsAreRefused(server, tools, [
+            "list_ips",
+            "delete_snapshot",
+            "purge_all_captures",
+          ]);
         });
       });
     } finally {

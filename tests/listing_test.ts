@@ -21,7 +21,7 @@ function odd(annotations: Record<string, unknown>): ToolAnnotations {
   return annotations as ToolAnnotations;
 }
 
-Deno.test("the offer rule reads a hint that is not a boolean as absent: the table's, never looser", async () => {
+Deno.test("the offer rule reads a hint that is not a boolean cautiously: the table's, never looser", async () => {
   const proxy = await configOf([]);
   assert.equal(
     refusalFor("delete_snapshot", odd({ destructiveHint: "false" }), proxy),
@@ -36,11 +36,17 @@ Deno.test("the offer rule reads a hint that is not a boolean as absent: the tabl
     refusalFor("purge_all_captures", odd({ readOnlyHint: 1, destructiveHint: 0 }), readOnly),
     READ_ONLY_REFUSAL,
   );
-  // A tool the table calls read-only stays offered: a malformed hint is no reason to hide it.
-  assert.equal(refusalFor("list_ips", odd({ destructiveHint: "true" }), readOnly), undefined);
+  // A hint spelt as a string counts in the cautious direction only: "true" for destructive does.
+  assert.equal(
+    refusalFor("list_ips", odd({ destructiveHint: "true" }), proxy),
+    DESTRUCTIVE_REFUSAL,
+  );
+  assert.equal(refusalFor("list_ips", odd({ destructiveHint: 1 }), readOnly), DESTRUCTIVE_REFUSAL);
+  // A malformed hint that says nothing usable is no reason to hide a read-only tool.
+  assert.equal(refusalFor("list_ips", odd({ destructiveHint: "maybe" }), readOnly), undefined);
 });
 
-Deno.test("discovery keeps a Hub's boolean hints and replaces the others by the table's", () => {
+Deno.test("discovery keeps a Hub's boolean hints, cautious string ones, and the table's for the rest", () => {
   const info = parseHubDocument({
     name: "hub",
     tools: [
@@ -50,9 +56,10 @@ Deno.test("discovery keeps a Hub's boolean hints and replaces the others by the 
     ],
   });
   const [ips, del, purge] = info.tools.map((tool) => tool.annotations);
+  // "true" for destructive counts (it can only hide the tool), and makes it not read-only.
   assert.deepEqual(ips, {
-    readOnlyHint: true,
-    destructiveHint: false,
+    readOnlyHint: false,
+    destructiveHint: true,
     idempotentHint: true,
     openWorldHint: true,
   });

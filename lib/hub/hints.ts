@@ -69,23 +69,55 @@ const HINT_NAMES = new Set(["readOnlyHint", "destructiveHint", "idempotentHint",
 
 /**
  * A Hub tool's hints: its own where it sends them as booleans, the table's for the rest. A hint
- * that is not a boolean (`destructiveHint: "false"`) counts as absent, so it can neither be
- * listed nor weaken the offer rule; so does a `title` that is not a string.
+ * that is not a boolean is read only in the cautious direction: `destructiveHint: "true"` (or 1)
+ * counts, as the Hub plainly means it and it can only hide the tool; `destructiveHint: "false"`, a
+ * `readOnlyHint: "true"` and anything else count as absent, so no malformed hint can weaken the
+ * offer rule. Every hint listed is a boolean; a `title` that is not a string is dropped.
  */
 export function hubToolAnnotations(
   name: string,
   given: Record<string, unknown> | null | undefined,
 ): ToolHints & Record<string, unknown> {
-  const own = Object.fromEntries(
-    Object.entries(given ?? {}).filter(([key, value]) =>
-      HINT_NAMES.has(key)
-        ? typeof value === "boolean"
-        : key === "title"
-        ? typeof value === "string"
-        : value !== undefined && value !== null
-    ),
-  );
-  return { ...hubToolHints(name), ...own };
+  const table = hubToolHints(name);
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (value === undefined || value === null) continue;
+    if (key === "title") {
+      if (typeof value === "string") own.title = value;
+    } else if (!HINT_NAMES.has(key)) {
+      own[key] = value;
+    } else if (typeof value === "boolean") {
+      own[key] = value;
+    } else {
+      const cautious = CAUTIOUS[key as keyof ToolHints];
+      if (literalBoolean(value) === cautious) own[key] = cautious;
+    }
+  }
+  // A destructive tool is not read-only (clients ignore destructiveHint on a read-only one),
+  // unless the Hub said both in so many words.
+  if (own.destructiveHint === true && typeof own.readOnlyHint !== "boolean") {
+    own.readOnlyHint = false;
+  }
+  return { ...table, ...own };
+}
+
+// Which value of each hint asks for more care (hides the tool sooner, or warns the client).
+const CAUTIOUS: Required<ToolHints> = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+};
+
+// "true"/"false" (any case) and 1/0 as the boolean they spell; anything else, undefined.
+function literalBoolean(value: unknown): boolean | undefined {
+  if (value === 1 || (typeof value === "string" && value.trim().toLowerCase() === "true")) {
+    return true;
+  }
+  if (value === 0 || (typeof value === "string" && value.trim().toLowerCase() === "false")) {
+    return false;
+  }
+  return undefined;
 }
 
 /** The table's hints for a Hub tool name. */
