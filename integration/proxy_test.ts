@@ -365,6 +365,17 @@ Deno.test("proxy: a Hub call stalled in the service proxy ends with --hub-timeou
   });
 });
 
+Deno.test("proxy: --max-hub-bytes bounds the Hub's answers through the cluster too", async () => {
+  await withCluster(async (cluster) => {
+    installKubeshark(cluster.kube, "default", { target: cluster.hub.target });
+    await serve(cluster, ["--max-hub-bytes", "1KiB"], async (server) => {
+      const result = await server.callTool("list_api_calls", { limit: 50 });
+      assert.equal(result.isError, true, textOf(result));
+      assert.match(textOf(result), /larger than 1024 bytes .*--max-hub-bytes/s);
+    });
+  });
+});
+
 Deno.test("proxy: a tool call the Hub received is not sent again when the connection drops", async () => {
   // The Hub has the call when the forward breaks: the answer is lost, the call is not.
   await withCluster(

@@ -72,6 +72,7 @@ export class KubeHubAccess implements HubAccess {
     const route = await raceSignal(this.#currentRoute(), signal);
     route.client ??= new HubClient(route.base, {
       timeoutMs: this.config.hubTimeoutMs,
+      maxBodyBytes: this.config.maxHubBytes,
       transport: (request) => this.#send(route, request),
       credentials: {
         token: () => this.minter.token(),
