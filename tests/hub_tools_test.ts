@@ -139,3 +139,19 @@ Deno.test("a Hub tool answered with 204 No Content reads as a success, not an er
     assert.equal(textOf(result), "list_workloads succeeded; the Hub's answer was empty.");
   });
 });
+
+Deno.test("a tool name spelt with other case or blanks is refused with the name it means, never sent", async () => {
+  await withHubAndServer(async (server, hub) => {
+    await server.initialize();
+    await server.request("tools/list");
+    for (const name of ["CREATE_SNAPSHOT", " create_snapshot", "List_Workloads"]) {
+      const result = await server.callTool(name, {});
+      assert.equal(result.isError, true, name);
+      assert.match(
+        textOf(result),
+        /did you mean "(create_snapshot|list_workloads)"\? Nothing was sent/,
+      );
+    }
+    assert.equal(hub.requests.some((request) => request.path.endsWith("/tools/call")), false);
+  }, { args: ["--disable-tools", "create_snapshot"] });
+});

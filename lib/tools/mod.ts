@@ -14,6 +14,7 @@ import { getFileUrl } from "./get_file_url.ts";
 import { callHubTool, HUB_TASK_TOOLS } from "./hub.ts";
 import { startKubeshark, stopKubeshark } from "./lifecycle.ts";
 import { LOCAL_DESCRIPTORS, offeredTools, refusalFor } from "./listing.ts";
+import { KNOWN_TOOL_NAMES } from "./names.ts";
 import { errorResult, type Tool, type ToolContext } from "./types.ts";
 
 // In listing order, Kubeshark's: status, file tools, then start/stop (as LOCAL_TOOL_NAMES).
@@ -63,6 +64,13 @@ export class ToolTable {
     );
   }
 
+  // A known tool's name that `name` spells with other case or surrounding blanks.
+  #spelledLike(name: string, info: HubInfo | undefined): string | undefined {
+    const canonical = name.trim().toLowerCase();
+    const known = [...KNOWN_TOOL_NAMES, ...(info?.tools ?? []).map((tool) => tool.name)];
+    return known.find((candidate) => candidate !== name && candidate.toLowerCase() === canonical);
+  }
+
   /** Whether `name` is one of our own tools (offered or not). */
   isLocal(name: string): boolean {
     return this.#local.has(name);
@@ -105,6 +113,18 @@ export class ToolTable {
       hubToolAnnotations(name, undefined);
     const refused = refusalFor(name, annotations, this.#config);
     if (refused) return { result: errorResult(refused) };
+    if (!local && !hubTool) {
+      // "CREATE_SNAPSHOT", " create_snapshot": a slip, not a tool newer than the catalog. It must
+      // not slip past --disable-tools or the hints of the tool it means either.
+      const meant = this.#spelledLike(name, info);
+      if (meant) {
+        return {
+          result: errorResult(
+            `There is no tool named "${name}"; did you mean "${meant}"? Nothing was sent.`,
+          ),
+        };
+      }
+    }
     if (!local) {
       return {
         run: (runCtx) => callHubTool(name, args, runCtx, hubTool),
