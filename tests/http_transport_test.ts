@@ -15,7 +15,7 @@ import { parseCommandLine } from "../lib/cli.ts";
 import { startHttpServer } from "../lib/http/mod.ts";
 import { Logger } from "../lib/log.ts";
 import { Session } from "../lib/session.ts";
-import { HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
+import { endlessFile, HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort } from "./support/harness.ts";
 import {
   HttpProcess,
@@ -309,29 +309,9 @@ Deno.test("answers over HTTP never carry a secret the server holds (the Hub toke
 
 Deno.test("SIGTERM during a download over HTTP ends the server with 0 and leaves no partial file", async () => {
   const hub = new HubDouble();
-  hub.routes.push((_request, url) => {
-    if (!url.pathname.endsWith("/data.pcap")) return undefined;
-    // A file without end, in 256 KiB chunks, until the reader goes away.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    return new Response(
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          const push = () => {
-            try {
-              controller.enqueue(new Uint8Array(256 * 1024));
-              timer = setTimeout(push, 1);
-            } catch {
-              // The reader went away.
-            }
-          };
-          push();
-        },
-        cancel() {
-          clearTimeout(timer);
-        },
-      }),
-    );
-  });
+  hub.routes.push((_request, url) =>
+    url.pathname.endsWith("/data.pcap") ? endlessFile() : undefined
+  );
   const dir = await Deno.makeTempDir();
   try {
     // Three rounds: without waiting for the aborted download's cleanup, the process usually

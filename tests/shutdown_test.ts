@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { withHubAndServer } from "./support/harness.ts";
-import type { HubDouble } from "./support/hub_double.ts";
+import { endlessFile, type HubDouble } from "./support/hub_double.ts";
 import type { McpProcess } from "./support/mcp_process.ts";
 import { mainCommand, waitUntil } from "./support/spawn.ts";
 
@@ -112,30 +112,6 @@ Deno.test("a second SIGTERM while shutdown waits on a client that stopped readin
     await stderrDone;
   }
 });
-
-/** A file the Hub streams without end, in 256 KiB chunks, until the reader goes away. */
-function endlessFile(): Response {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return new Response(
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        const push = () => {
-          try {
-            controller.enqueue(new Uint8Array(256 * 1024));
-            timer = setTimeout(push, 1);
-          } catch {
-            // The reader went away.
-          }
-        };
-        push();
-      },
-      cancel() {
-        clearTimeout(timer);
-      },
-    }),
-    { headers: { "content-type": "application/octet-stream" } },
-  );
-}
 
 for (const how of ["stdin EOF", "SIGTERM", "SIGINT"] as const) {
   Deno.test(`${how} during a download ends the server with 0 and leaves no partial file`, async () => {

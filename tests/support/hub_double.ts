@@ -72,6 +72,30 @@ export const HUB_DOCUMENT = {
 /** The bytes served at /api/snapshots/s1/data.pcap. */
 export const FILE_BYTES = new TextEncoder().encode("PCAP-BYTES-".repeat(1000));
 
+/** A file the Hub streams without end, in 256 KiB chunks, until the reader goes away. */
+export function endlessFile(): Response {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const push = () => {
+          try {
+            controller.enqueue(new Uint8Array(256 * 1024));
+            timer = setTimeout(push, 1);
+          } catch {
+            // The reader went away.
+          }
+        };
+        push();
+      },
+      cancel() {
+        clearTimeout(timer);
+      },
+    }),
+    { headers: { "content-type": "application/octet-stream" } },
+  );
+}
+
 /** A running Hub double. */
 export class HubDouble {
   readonly requests: RecordedRequest[] = [];
