@@ -259,6 +259,8 @@ const ESCAPES = [
   "/snapshots/%2fetc",
   "/%252e%252e/%252e%252e/etc/passwd",
   "/..;/..;/etc/passwd",
+  "/snapshots/..%3B/..%3B/..%3B/etc/passwd",
+  "/snapshots/..%3b/x",
   "/snapshots/a;x=1/data.pcap",
   "\\..\\..\\etc\\passwd",
   "/snapshots/a\\..\\..\\x",

@@ -539,9 +539,10 @@ export function confineFilePath(baseUrl: string, path: string): string {
     );
   // deno-lint-ignore no-control-regex
   if (/[\\\x00-\x1f\x7f]/.test(path)) throw refuse("contains a backslash or a control character");
-  // %25 (an encoded "%"): %252e%252e is ".." to anything in front of the Hub that decodes twice.
-  if (/%(2e|2f|5c|00|25)/i.test(path)) {
-    throw refuse("contains an encoded dot, slash, backslash or percent sign");
+  // %25 (an encoded "%"): %252e%252e is ".." to anything in front of the Hub that decodes twice;
+  // %3b (";"): "..%3b/" is "..;/" to one that decodes once (see below).
+  if (/%(2e|2f|5c|00|25|3b)/i.test(path)) {
+    throw refuse("contains an encoded dot, slash, backslash, semicolon or percent sign");
   }
   // "..;/" is a parent directory to servers that strip path parameters (Tomcat and kin).
   if (path.split(/[?#]/, 1)[0].includes(";")) throw refuse("contains a semicolon");
