@@ -213,12 +213,17 @@ export class Dispatcher {
   }
 
   /**
-   * Aborts every request under way; none of them will be answered. Resolves once their own
-   * cleanup is done (a download removes its partial file), or after {@link ABORT_SETTLE_MS}.
+   * Aborts every request and task under way; none of the requests will be answered. Resolves once
+   * their own cleanup is done (a download removes its partial file), or after
+   * {@link ABORT_SETTLE_MS}.
    */
-  abortAll(): Promise<void> {
+  async abortAll(): Promise<void> {
     for (const controller of this.#inFlight.values()) controller.abort();
-    return this.drain(ABORT_SETTLE_MS);
+    // Tasks too: a download run as a task cleans up like one run as a request.
+    const work = Promise.allSettled([...this.#pending, this.#session.tasks.abortAll()]);
+    const wait = delay(ABORT_SETTLE_MS);
+    await Promise.race([work, wait.promise]);
+    wait.cancel();
   }
 
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.

@@ -24,10 +24,13 @@ const NEWLINE = 0x0a;
 const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Why the server stops. */
-type StopReason = "eof" | "SIGINT" | "SIGTERM" | "stdout closed";
+type StopReason = "eof" | StopSignal | "stdout closed";
+
+/** The signals that stop the server (SIGHUP: the terminal it ran in closed). */
+type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 /** Exit codes for a second signal while shutting down: 128 + the signal's number, as shells do. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+const SIGNAL_EXIT_CODES: Record<StopSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** Streams the server reads and writes; stdin and stdout unless a test gives others. */
 export interface ServeOptions {
@@ -307,17 +310,15 @@ class LineWriter {
   }
 }
 
-function listenForSignals(
-  onSignal: (signal: "SIGINT" | "SIGTERM") => void,
-): () => void {
+function listenForSignals(onSignal: (signal: StopSignal) => void): () => void {
   const installed: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const listener = () => onSignal(signal);
     try {
       Deno.addSignalListener(signal, listener);
       installed.push([signal, listener]);
     } catch {
-      // SIGTERM cannot be listened for on Windows.
+      // SIGTERM and SIGHUP cannot be listened for on Windows.
     }
   }
   return () =>

@@ -97,7 +97,7 @@ export class Session {
 
   /** Releases background work and connections. */
   close(): void {
-    this.tasks.abortAll();
+    void this.tasks.abortAll();
     this.catalog.close();
     this.hub.close();
   }

@@ -127,9 +127,11 @@ export class TaskStore {
     return entry.task;
   }
 
-  /** Aborts every task under way (shutdown). */
-  abortAll(): void {
-    for (const entry of this.#entries.values()) entry.controller.abort("shutting down");
+  /** Aborts every task under way (shutdown); resolves once their work has ended. */
+  async abortAll(): Promise<void> {
+    const entries = [...this.#entries.values()];
+    for (const entry of entries) entry.controller.abort("shutting down");
+    await Promise.allSettled(entries.map((entry) => entry.done));
   }
 }
 

@@ -51,7 +51,7 @@ async function startHungCall(server: McpProcess, hub: HubDouble): Promise<number
   return id;
 }
 
-for (const how of ["stdin EOF", "SIGTERM", "SIGINT"] as const) {
+for (const how of ["stdin EOF", "SIGTERM", "SIGINT", "SIGHUP"] as const) {
   Deno.test(`${how} while a Hub call hangs ends the server with 0, leaving the call unanswered`, async () => {
     await withHubAndServer(async (server, hub) => {
       const id = await startHungCall(server, hub);
@@ -113,7 +113,7 @@ Deno.test("a second SIGTERM while shutdown waits on a client that stopped readin
   }
 });
 
-for (const how of ["stdin EOF", "SIGTERM", "SIGINT"] as const) {
+for (const how of ["stdin EOF", "SIGTERM", "SIGINT", "SIGHUP"] as const) {
   Deno.test(`${how} during a download ends the server with 0 and leaves no partial file`, async () => {
     // Three rounds: without waiting for the aborted download's cleanup, the process exits before
     // it removes its file most of the time, not every time.
@@ -148,3 +148,38 @@ for (const how of ["stdin EOF", "SIGTERM", "SIGINT"] as const) {
     }
   });
 }
+
+Deno.test("SIGTERM during a download run as a task ends the server with 0 and leaves no partial file", async () => {
+  for (let round = 0; round < 2; round++) {
+    const dir = await Deno.makeTempDir();
+    try {
+      await withHubAndServer(async (server, hub) => {
+        hub.routes.push((_request, url) =>
+          url.pathname.endsWith("/data.pcap") ? endlessFile() : undefined
+        );
+        await server.request("initialize", {
+          protocolVersion: "2025-11-25",
+          capabilities: { tasks: { requests: { tools: { call: {} } }, cancel: {} } },
+          clientInfo: { name: "test", version: "1" },
+        });
+        await server.notify("notifications/initialized");
+        const created = await server.request("tools/call", {
+          name: "download_file",
+          arguments: { path: "/snapshots/s1/data.pcap" },
+          task: { ttl: 60_000 },
+        });
+        assert.equal(created.result?.task?.status, "working", JSON.stringify(created));
+        await waitUntil(
+          () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
+          "the task's download to start writing",
+        );
+        server.child.kill("SIGTERM");
+        const status = await exitWithin(server.child, EXIT_DEADLINE_MS);
+        assert.equal(status.code, 0, `exit code; stderr:\n${server.stderr}`);
+        assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), []);
+      }, { args: ["--download-dir", dir] });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});

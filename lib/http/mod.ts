@@ -492,7 +492,7 @@ function refuse(
   return Response.json({ error: message }, { status, headers });
 }
 
-/** Serves over HTTP until SIGINT or SIGTERM; returns the exit code. */
+/** Serves over HTTP until SIGINT, SIGTERM or SIGHUP; returns the exit code. */
 export async function serveHttp(root: Session, options: HttpOptions): Promise<number> {
   let server;
   try {
@@ -518,7 +518,7 @@ export async function serveHttp(root: Session, options: HttpOptions): Promise<nu
   }
   const stop = () => void server.shutdown();
   const signals: Deno.Signal[] = [];
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     try {
       Deno.addSignalListener(signal, stop);
       signals.push(signal);

@@ -216,7 +216,6 @@ export class HttpSession {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
     const settled = this.#dispatcher.abortAll();
-    this.#session.tasks.abortAll();
     for (const exchange of this.#exchanges) exchange.finish();
     this.#standalone?.close();
     this.#session.log.connectClient(undefined);

@@ -118,7 +118,6 @@ export class StatelessEndpoint {
     const settled = this.#dispatcher.abortAll();
     for (const exchange of this.#exchanges.values()) exchange.stream?.close();
     this.#exchanges.clear();
-    this.#session.tasks.abortAll();
     return settled;
   }
 
