@@ -128,12 +128,23 @@ export const MAX_DEPTH = 200;
 // `session:4f2a` (a Redis key), `urn:…` and `sha256:…` are not mistaken for one.
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]+)([^\r\n]+)/gm;
 
+// `Name: value` inside a line (a flattened error page, a log line): only names that are headers or
+// credentials beyond doubt — with a hyphen (`X-Api-Key`, `X-Auth-Token`) or a credential word — so
+// that prose such as "session: 5" is left alone. The value's first word goes (an auth scheme word
+// stays, and AUTH_SCHEME takes the credential after it).
+const INLINE_HEADER = /(?<=^|[\s;,([{])([A-Za-z][A-Za-z0-9_.-]{1,60}):[ \t]+/g;
+const INLINE_VALUE = /[^\s;,"'<>)\]}]{1,4096}/y;
+const INLINE_HEADER_NAME = /-|authorization|cookie|passw|secret|apikey/i;
+const SCHEME_WORD = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiKey)$/i;
+
 // `"name": "value"` in JSON text that did not parse as a whole (cut off, or inside other text).
 // (The value is the unrolled `[^"\\]*(?:\\.[^"\\]*)*`: an alternation per character is slow.)
 const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
 
-// `name=value` in query strings, form bodies, cookies and logs.
-const KEY_VALUE = /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=([^&\s"'<>#;,]+)/g;
+// `name=value` in query strings, form bodies, cookies and logs; an auth scheme after the `=`
+// (`authorization=Bearer abc…`) stays, and the credential after it goes.
+const KEY_VALUE =
+  /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=((?:(?:Bearer|Basic|Token|Negotiate|Digest)[ \t]{1,16})?)([^&\s"'<>#;,]+)/gi;
 
 // An auth scheme and its credential. Basic is checked further (it must decode to user:password);
 // the others need a digit or a token symbol, so "Bearer authentication" is prose, not a token.
@@ -290,6 +301,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             : all,
       );
     }
+    if (text.includes(": ")) text = maskInlineHeaders(text);
     if (text.includes('"')) {
       text = text.replace(
         JSON_PAIR,
@@ -302,9 +314,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (text.includes("=")) {
       text = text.replace(
         KEY_VALUE,
-        (all, lead, name, value) =>
+        (all, lead, name, scheme, value) =>
           isSensitiveName(name) && !value.startsWith(REDACTED_PREFIX)
-            ? `${lead}${name}=${mask(value)}`
+            ? `${lead}${name}=${scheme}${mask(value)}`
             : all,
       );
     }
@@ -330,6 +342,22 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (!SHAPES.some((shape) => shape.test(core))) return run;
       return `${run.slice(0, start)}${mask(core)}${run.slice(end)}`;
     });
+  }
+
+  function maskInlineHeaders(text: string): string {
+    let out = "";
+    let last = 0;
+    for (const found of text.matchAll(INLINE_HEADER)) {
+      const name = found[1];
+      const start = found.index + found[0].length;
+      if (start < last || !isSensitiveName(name) || !INLINE_HEADER_NAME.test(name)) continue;
+      INLINE_VALUE.lastIndex = start;
+      const value = INLINE_VALUE.exec(text)?.[0];
+      if (!value || value.startsWith(REDACTED_PREFIX) || SCHEME_WORD.test(value)) continue;
+      out += text.slice(last, start) + mask(value);
+      last = start + value.length;
+    }
+    return last === 0 ? text : out + text.slice(last);
   }
 
   function maskPem(text: string): string {

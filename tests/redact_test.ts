@@ -226,6 +226,25 @@ Deno.test("a megabytes-long base64 run shaped like a JWT or a key start is kept,
   }
 });
 
+Deno.test("a header inside a line is masked when its name is a header's beyond doubt; prose stays", () => {
+  const r = redactor();
+  const out = r.text(
+    "denied: X-Api-Key: k1234567 and Cookie: sid=abc; Password: hunter2x (X-Auth-Token: t0k)",
+  );
+  assertGone(out, "k1234567", "sid=abc", "hunter2x", "t0k");
+  assert.match(out, /^denied: X-Api-Key: \[redacted:[0-9a-f]{8}\] and Cookie: \[redacted:/);
+  for (const prose of ["Error: token expired; status: ok, session: 5", "time: 12:30:00 host: a"]) {
+    assert.equal(r.text(prose), prose);
+  }
+});
+
+Deno.test("name=Bearer <token> keeps the scheme and masks the token", () => {
+  const r = redactor();
+  const out = r.text("msg=denied authorization=Bearer opaqueTOKENabcdefgh user=bob");
+  assertGone(out, "opaqueTOKENabcdefgh");
+  assert.match(out, /authorization=Bearer \[redacted:[0-9a-f]{8}\] user=bob$/);
+});
+
 Deno.test("'Basic' and 'Bearer' followed by prose are left alone", () => {
   const r = redactor();
   const prose = "Basic authentication is disabled; Bearer authentication requires a token.";
@@ -394,6 +413,32 @@ Deno.test({
         text,
         /Hub API error \(500\): upstream refused: Authorization: Bearer \[redacted:/,
       );
+    });
+  },
+});
+
+Deno.test({
+  name: "an HTML error page listing the request's headers reaches the model with them masked",
+
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push(() =>
+        new Response(
+          "<html><body><h1>Forbidden</h1><pre>\nX-Api-Key: apikeySECRET55555\n" +
+            "X-Auth-Token: tokSECRET12345\n</pre><p>Password: pwSECRET55555</p></body></html>",
+          { status: 500, headers: { "content-type": "text/html" } },
+        )
+      );
+      await server.initialize();
+      const result = await server.callTool("list_workloads", {});
+      assert.equal(result.isError, true);
+      assertGone(
+        result.content[0].text,
+        "apikeySECRET55555",
+        "tokSECRET12345",
+        "pwSECRET55555",
+      );
+      assert.match(result.content[0].text, /Forbidden\nX-Api-Key: \[redacted:/);
     });
   },
 });

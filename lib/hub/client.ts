@@ -405,12 +405,15 @@ function plainText(body: string): string {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
   const words = body
     .replace(/<(script|style|head)\b[^]*?<\/\1\s*>/gi, " ")
+    .replace(/<(br|\/(p|div|li|tr|h[1-6]|pre|table|ul|ol|dt|dd|section|article))\b[^>]*>/gi, "\n")
     .replace(/<[^>]*>/g, " ")
     .replace(/&nbsp;/g, " ")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
+    // Lines kept: a page that echoes request headers has one a line, which the redactor reads so.
+    .replace(/[^\S\n]+/g, " ")
+    .replace(/ ?\n[\s]*/g, "\n")
     .trim();
   return title && !words.startsWith(title) ? `${title}: ${words}` : words;
 }
