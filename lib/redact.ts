@@ -141,6 +141,10 @@ const SCHEME_WORD = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiK
 // (The value is the unrolled `[^"\\]*(?:\\.[^"\\]*)*`: an alternation per character is slow.)
 const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
 
+// The same pair once more escaped: JSON held in a JSON string inside other text (an error body
+// quoting the request it refused: `{"error":"… {\"password\":\"…\"}"}`).
+const ESCAPED_JSON_PAIR = /\\"([^"\\]{1,100})\\"(\s*:\s*)\\"([^"\\]{0,4096})\\"/g;
+
 // `name=value` in query strings, form bodies, cookies and logs; an auth scheme after the `=`
 // (`authorization=Bearer abc…`) stays, and the credential after it goes.
 const KEY_VALUE =
@@ -310,6 +314,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             ? `"${name}"${colon}"${maskValue(name, value)}"`
             : all,
       );
+      if (text.includes('\\"')) {
+        text = text.replace(
+          ESCAPED_JSON_PAIR,
+          (all, name, colon, value) =>
+            isSensitiveName(name) && value !== "" && !value.startsWith(REDACTED_PREFIX)
+              ? `\\"${name}\\"${colon}\\"${maskValue(name, value)}\\"`
+              : all,
+        );
+      }
     }
     if (text.includes("=")) {
       text = text.replace(

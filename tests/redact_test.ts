@@ -238,6 +238,16 @@ Deno.test("a header inside a line is masked when its name is a header's beyond d
   }
 });
 
+Deno.test("JSON quoted inside a JSON string inside text (an error body) loses its credentials", () => {
+  const r = redactor();
+  const out = r.text(
+    String
+      .raw`Hub API error (502): {"error":"bad {\"user\":\"ann\",\"password\":\"hunterSECRET2\"}"}`,
+  );
+  assertGone(out, "hunterSECRET2");
+  assert.match(out, /\\"user\\":\\"ann\\",\\"password\\":\\"\[redacted:[0-9a-f]{8}\]\\"/);
+});
+
 Deno.test("name=Bearer <token> keeps the scheme and masks the token", () => {
   const r = redactor();
   const out = r.text("msg=denied authorization=Bearer opaqueTOKENabcdefgh user=bob");
