@@ -543,15 +543,32 @@ export function kubeconfigSecrets(kubeconfig: unknown): string[] {
         if (isSensitiveName(name)) add(value);
       }
     }
-    const env = (user.exec as { env?: unknown })?.env;
-    if (Array.isArray(env)) {
-      for (const variable of env) {
+    const exec = user.exec as { env?: unknown; args?: unknown } | undefined;
+    if (Array.isArray(exec?.env)) {
+      for (const variable of exec.env) {
         const { name, value } = (variable ?? {}) as { name?: unknown; value?: unknown };
-        if (typeof name === "string" && isSensitiveName(name)) add(value);
+        if (typeof name === "string" && isExecSecretName(name)) add(value);
       }
     }
+    // `--token X`, `--token=X`, `--client-secret X`: a plugin's stderr may repeat its arguments.
+    const args: unknown[] = Array.isArray(exec?.args) ? exec.args : [];
+    args.forEach((arg, i) => {
+      if (typeof arg !== "string") return;
+      const flag = /^--?([A-Za-z0-9_.-]+)(?:=(.*))?$/s.exec(arg);
+      if (flag && isExecSecretName(flag[1])) add(flag[2] ?? args[i + 1]);
+    });
   }
   return found;
+}
+
+// An exec plugin's variable or flag that holds a credential: the sensitive names, and the words
+// plugins use for them (GITHUB_PAT, SIGNING_KEY, --pin; not KEYCLOAK_URL or VAULT_ROLE_ID).
+const EXEC_SECRET_WORDS = new Set(["pat", "key", "pass", "pin", "otp", "jwt", "cred", "creds"]);
+
+function isExecSecretName(name: string): boolean {
+  return isSensitiveName(name) ||
+    name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+      .some((word) => EXEC_SECRET_WORDS.has(word.toLowerCase()));
 }
 
 // UTF-8 text as base64 (btoa alone takes only Latin-1).

@@ -346,7 +346,7 @@ Deno.test("sensitive names are told from their look-alikes", () => {
 
 // --- kubeconfig -------------------------------------------------------------------------------
 
-Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth sends them), client keys and provider secrets", () => {
+Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth sends them), client keys, provider secrets and exec plugins' secret env values and flags", () => {
   const pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----";
   const found = kubeconfigSecrets({
     users: [
@@ -365,6 +365,20 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
         name: "e",
         user: { exec: { env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "aws-5" }, { name: "X" }] } },
       },
+      {
+        name: "f",
+        user: {
+          exec: {
+            args: ["--token", "arg-6", "--client-secret=arg-7", "--region", "eu-west-1", "--pin"],
+            env: [
+              { name: "GITHUB_PAT", value: "pat-8" },
+              { name: "signingKey", value: "key-9" },
+              { name: "AWS_PROFILE", value: "prod" },
+              { name: "KEYCLOAK_URL", value: "https://sso.example" },
+            ],
+          },
+        },
+      },
     ],
   });
   assert.deepEqual(found, [
@@ -376,6 +390,10 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
     "idt-3",
     "rft-4",
     "aws-5",
+    "pat-8",
+    "key-9",
+    "arg-6",
+    "arg-7",
   ]);
   assert.deepEqual(kubeconfigSecrets("not a kubeconfig"), []);
 });
