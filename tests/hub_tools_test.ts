@@ -140,18 +140,34 @@ Deno.test("a Hub tool answered with 204 No Content reads as a success, not an er
   });
 });
 
-Deno.test("a tool name spelt with other case or blanks is refused with the name it means, never sent", async () => {
-  await withHubAndServer(async (server, hub) => {
-    await server.initialize();
-    await server.request("tools/list");
-    for (const name of ["CREATE_SNAPSHOT", " create_snapshot", "List_Workloads"]) {
-      const result = await server.callTool(name, {});
-      assert.equal(result.isError, true, name);
-      assert.match(
-        textOf(result),
-        /did you mean "(create_snapshot|list_workloads)"\? Nothing was sent/,
-      );
-    }
-    assert.equal(hub.requests.some((request) => request.path.endsWith("/tools/call")), false);
-  }, { args: ["--disable-tools", "create_snapshot"] });
+Deno.test("a tool name spelt another way is refused with the name it means, never sent", async () => {
+  for (const args of [["--disable-tools", "create_snapshot"], ["--read-only"]]) {
+    await withHubAndServer(async (server, hub) => {
+      await server.initialize();
+      await server.request("tools/list");
+      const slips = [
+        "CREATE_SNAPSHOT",
+        " create_snapshot",
+        "create-snapshot",
+        "create snapshot",
+        "create_snapshot\u200b",
+        "create\u00adsnapshot",
+        "\uff43reate_snapshot",
+        "List_Workloads",
+      ];
+      for (const name of slips) {
+        const result = await server.callTool(name, {});
+        assert.equal(result.isError, true, name);
+        assert.match(
+          textOf(result),
+          /did you mean "(create_snapshot|list_workloads)"\? Nothing was sent/,
+          `${args}: ${JSON.stringify(name)}`,
+        );
+      }
+      // A name no tool could have (a Cyrillic "с") is refused too; a plausible one goes through.
+      const odd = await server.callTool("\u0441reate_snapshot", {});
+      assert.match(textOf(odd), /tool names are letters, digits/);
+      assert.equal(hub.requests.some((request) => request.path.endsWith("/tools/call")), false);
+    }, { args });
+  }
 });

@@ -64,13 +64,6 @@ export class ToolTable {
     );
   }
 
-  // A known tool's name that `name` spells with other case or surrounding blanks.
-  #spelledLike(name: string, info: HubInfo | undefined): string | undefined {
-    const canonical = name.trim().toLowerCase();
-    const known = [...KNOWN_TOOL_NAMES, ...(info?.tools ?? []).map((tool) => tool.name)];
-    return known.find((candidate) => candidate !== name && candidate.toLowerCase() === canonical);
-  }
-
   /** Whether `name` is one of our own tools (offered or not). */
   isLocal(name: string): boolean {
     return this.#local.has(name);
@@ -111,20 +104,15 @@ export class ToolTable {
     // A name missing from the catalog (which may be older than the Hub) gets the table's hints.
     const annotations = local?.descriptor.annotations ?? hubTool?.annotations ??
       hubToolAnnotations(name, undefined);
+    if (!local && !hubTool) {
+      // Not a tool we know: maybe one newer than the catalog, which goes to the Hub; but not a
+      // slip ("CREATE_SNAPSHOT", "create-snapshot", a zero-width space), which must not get past
+      // --disable-tools or the hints of the tool it means.
+      const slip = nameSlip(name, info);
+      if (slip) return { result: errorResult(slip) };
+    }
     const refused = refusalFor(name, annotations, this.#config);
     if (refused) return { result: errorResult(refused) };
-    if (!local && !hubTool) {
-      // "CREATE_SNAPSHOT", " create_snapshot": a slip, not a tool newer than the catalog. It must
-      // not slip past --disable-tools or the hints of the tool it means either.
-      const meant = this.#spelledLike(name, info);
-      if (meant) {
-        return {
-          result: errorResult(
-            `There is no tool named "${name}"; did you mean "${meant}"? Nothing was sent.`,
-          ),
-        };
-      }
-    }
     if (!local) {
       return {
         run: (runCtx) => callHubTool(name, args, runCtx, hubTool),
@@ -193,4 +181,28 @@ export function describeTool(tool: Tool): ToolDescriptor {
   }
   if (tool.task) descriptor.execution = { taskSupport: "optional" };
   return descriptor;
+}
+
+// Letters, digits and `_ - .`: what MCP tool names are made of (and every Hub tool's is).
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+// A name without case, punctuation or look-alike forms (full-width letters fold to ASCII).
+function canonicalName(name: string): string {
+  return name.normalize("NFKC").toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/**
+ * Why a name no tool has is not sent to the Hub: it spells a known tool's name another way, or
+ * it holds characters no tool name has. Undefined for a plausible newer tool.
+ */
+function nameSlip(name: string, info: HubInfo | undefined): string | undefined {
+  const known = [...KNOWN_TOOL_NAMES, ...(info?.tools ?? []).map((tool) => tool.name)];
+  const canonical = canonicalName(name);
+  const meant = known.find((candidate) => canonicalName(candidate) === canonical);
+  if (meant) return `There is no tool named "${name}"; did you mean "${meant}"? Nothing was sent.`;
+  if (!TOOL_NAME.test(name)) {
+    return `There is no tool named ${JSON.stringify(name)}: tool names are letters, digits, "_", ` +
+      '"-" and "." (tools/list has them). Nothing was sent.';
+  }
+  return undefined;
 }
