@@ -42,8 +42,22 @@ Deno.test("the offer rule reads a hint that is not a boolean cautiously: the tab
     DESTRUCTIVE_REFUSAL,
   );
   assert.equal(refusalFor("list_ips", odd({ destructiveHint: 1 }), readOnly), DESTRUCTIVE_REFUSAL);
-  // A malformed hint that says nothing usable is no reason to hide a read-only tool.
-  assert.equal(refusalFor("list_ips", odd({ destructiveHint: "maybe" }), readOnly), undefined);
+  // Any malformed value but a plain "careless" one counts as the cautious value…
+  for (const value of ["yes", "on", 2, {}, [true], "maybe"]) {
+    assert.equal(
+      refusalFor("list_ips", odd({ destructiveHint: value }), readOnly),
+      DESTRUCTIVE_REFUSAL,
+      JSON.stringify(value),
+    );
+  }
+  // …and a plain "careless" one defers to the table: a read-only tool stays offered.
+  for (const value of ["no", "false", 0, "off"]) {
+    assert.equal(refusalFor("list_ips", odd({ destructiveHint: value }), readOnly), undefined);
+  }
+  assert.equal(
+    refusalFor("list_ips", odd({ readOnlyHint: "no" }), readOnly),
+    READ_ONLY_REFUSAL,
+  );
 });
 
 Deno.test("discovery keeps a Hub's boolean hints, cautious string ones, and the table's for the rest", () => {

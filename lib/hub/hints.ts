@@ -69,10 +69,10 @@ const HINT_NAMES = new Set(["readOnlyHint", "destructiveHint", "idempotentHint",
 
 /**
  * A Hub tool's hints: its own where it sends them as booleans, the table's for the rest. A hint
- * that is not a boolean is read only in the cautious direction: `destructiveHint: "true"` (or 1)
- * counts, as the Hub plainly means it and it can only hide the tool; `destructiveHint: "false"`, a
- * `readOnlyHint: "true"` and anything else count as absent, so no malformed hint can weaken the
- * offer rule. Every hint listed is a boolean; a `title` that is not a string is dropped.
+ * that is not a boolean is read in the cautious direction: one that plainly spells the careless
+ * value (`destructiveHint: "false"`, `readOnlyHint: "yes"`) counts as absent, so it cannot weaken
+ * the offer rule; any other (`destructiveHint: "true"`, `2`, `{}`) counts as the cautious value.
+ * Every hint listed is a boolean; a `title` that is not a string is dropped.
  */
 export function hubToolAnnotations(
   name: string,
@@ -89,8 +89,9 @@ export function hubToolAnnotations(
     } else if (typeof value === "boolean") {
       own[key] = value;
     } else {
+      // Only a value that plainly says the careless thing defers to the table.
       const cautious = CAUTIOUS[key as keyof ToolHints];
-      if (literalBoolean(value) === cautious) own[key] = cautious;
+      if (literalBoolean(value) !== !cautious) own[key] = cautious;
     }
   }
   // A destructive tool is not read-only (clients ignore destructiveHint on a read-only one),
@@ -109,14 +110,14 @@ const CAUTIOUS: Required<ToolHints> = {
   openWorldHint: true,
 };
 
-// "true"/"false" (any case) and 1/0 as the boolean they spell; anything else, undefined.
+// The boolean a malformed hint plainly spells ("true", "yes", "on", 1 / "false", "no", "off", 0),
+// else undefined.
 function literalBoolean(value: unknown): boolean | undefined {
-  if (value === 1 || (typeof value === "string" && value.trim().toLowerCase() === "true")) {
-    return true;
-  }
-  if (value === 0 || (typeof value === "string" && value.trim().toLowerCase() === "false")) {
-    return false;
-  }
+  if (typeof value === "number") return value === 0 ? false : Number.isFinite(value) || undefined;
+  if (typeof value !== "string") return undefined;
+  const word = value.trim().toLowerCase();
+  if (["true", "yes", "y", "on", "1"].includes(word)) return true;
+  if (["false", "no", "n", "off", "0"].includes(word)) return false;
   return undefined;
 }
 
