@@ -495,6 +495,7 @@ export async function run(args: string[]): Promise<number> {
       const redactor = createRedactor({ secrets: secrets.values(), results: config.redact });
       secrets.onAdd((secret) => redactor.addSecret(secret));
       log.redactWith((text) => redactor.secrets(text));
+      await warnAboutSelection(config, log);
       const { text, ok } = await listTools(config, hub, {
         redact: (text) => redactor.secrets(text),
       });

@@ -209,6 +209,26 @@ Deno.test("--list-tools in URL mode prints local tools, the Hub's tools and prom
   }
 });
 
+Deno.test("--list-tools warns on stderr about a --tools choice the mode or flags hide", async () => {
+  const hub = new HubDouble();
+  try {
+    const { code, stdout, stderr } = await runCli([
+      "--url",
+      hub.url,
+      "--read-only",
+      "--tools",
+      "create_snapshot",
+      "--list-tools",
+    ]);
+    assert.equal(code, 0);
+    assert.ok(!stdout.includes("create_snapshot"));
+    assert.match(stderr, /--tools names create_snapshot, but it is not offered/);
+    assert.match(stderr, /No tool is offered/);
+  } finally {
+    await hub.close();
+  }
+});
+
 Deno.test("--list-tools lists only what tools/list would offer under --read-only, --tools and the mode", async () => {
   const hub = new HubDouble();
   hub.document = {
