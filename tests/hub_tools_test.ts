@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ArgumentError, prepareArguments } from "../lib/hub/arguments.ts";
 import type { ToolDescriptor } from "../lib/protocol.ts";
 import { textOf, withHubAndServer } from "./support/harness.ts";
+import { HubDouble } from "./support/hub_double.ts";
 
 const LIST_CALLS: ToolDescriptor = {
   name: "list_api_calls",
@@ -170,4 +171,19 @@ Deno.test("a tool name spelt another way is refused with the name it means, neve
       assert.equal(hub.requests.some((request) => request.path.endsWith("/tools/call")), false);
     }, { args });
   }
+});
+
+Deno.test("a known Hub tool called before the catalog has it goes to the Hub, not 'did you mean'", async () => {
+  const hub = new HubDouble();
+  // Discovery fails: the catalog is empty; list_workloads is still a name Kubeshark documents.
+  hub.routes.push((request, url) =>
+    request.method === "GET" && url.pathname === "/api/mcp"
+      ? new Response("down", { status: 503 })
+      : undefined
+  );
+  await withHubAndServer(async (server) => {
+    await server.initialize();
+    const result = await server.callTool("list_workloads", { namespace: "shop" });
+    assert.equal(result.isError, undefined, textOf(result));
+  }, { hub });
 });

@@ -198,6 +198,7 @@ function canonicalName(name: string): string {
 function nameSlip(name: string, info: HubInfo | undefined): string | undefined {
   const known = [...KNOWN_TOOL_NAMES, ...(info?.tools ?? []).map((tool) => tool.name)];
   const canonical = canonicalName(name);
+  if (known.includes(name)) return undefined; // Known by name, not yet in the catalog.
   const meant = known.find((candidate) => canonicalName(candidate) === canonical);
   if (meant) return `There is no tool named "${name}"; did you mean "${meant}"? Nothing was sent.`;
   if (!TOOL_NAME.test(name)) {
