@@ -183,7 +183,8 @@ function oddHintsHub(): HubDouble {
   return hub;
 }
 
-// What the table says of the odd tools (delete_* destructive; unknown names change state).
+// How the odd tools read: list_ips' "true" counts (destructive); delete_* stays destructive by the
+// table; an unknown name changes state.
 function assertOddHintsRead(tools: Message[], mode: Mode): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   assert.equal(byName.has("list_ips"), mode.destructive && !mode.readOnly, `${mode.name}: ips`);
@@ -196,7 +197,16 @@ function assertOddHintsRead(tools: Message[], mode: Mode): void {
   if (purge) assert.equal(purge.annotations.readOnlyHint, false);
 }
 
-Deno.test("a Hub's hints that are not booleans count as absent: listed as booleans, never looser", async () => {
+// The odd Hub's tools listed in `mode`: the invariants, the cautious reading, and each hidden one
+// refused by name.
+async function checkOddHints(server: McpProcess, mode: Mode, hubTools: boolean): Promise<void> {
+  const tools = await listed(server, hubTools);
+  assertInvariants(tools, mode);
+  assertOddHintsRead(tools, mode);
+  await hiddenToolsAreRefused(server, tools, ["list_ips", "delete_snapshot", "purge_all_captures"]);
+}
+
+Deno.test("a Hub's hints that are not booleans are read cautiously: listed as booleans, never looser", async () => {
   for (
     const mode of [
       { name: "url", args: [], destructive: false, readOnly: false },
@@ -209,16 +219,10 @@ Deno.test("a Hub's hints that are not booleans count as absent: listed as boolea
       { name: "url-read-only", args: ["--read-only"], destructive: false, readOnly: true },
     ]
   ) {
-    await withHubAndServer(async (server) => {
-      const tools = await listed(server, false);
-      assertInvariants(tools, mode);
-      assertOddHintsRead(tools, mode);
-      await hiddenToolsAreRefused(server, tools, [
-        "list_ips",
-        "delete_snapshot",
-        "purge_all_captures",
-      ]);
-    }, { args: mode.args, hub: oddHintsHub() });
+    await withHubAndServer((server) => checkOddHints(server, mode, false), {
+      args: mode.args,
+      hub: oddHintsHub(),
+    });
   }
   for (
     const mode of [
@@ -238,16 +242,7 @@ Deno.test("a Hub's hints that are not booleans count as absent: listed as boolea
         installKubeshark(cluster.kube, "default", {
           target: { hostname: "127.0.0.1", port: hub.port },
         });
-        await serveInCluster(cluster, mode.args, async (server) => {
-          const tools = await listed(server, true);
-          assertInvariants(tools, mode);
-          assertOddHintsRead(tools, mode);
-          await hiddenToolsAreRefused(server, tools, [
-            "list_ips",
-            "delete_snapshot",
-            "purge_all_captures",
-          ]);
-        });
+        await serveInCluster(cluster, mode.args, (server) => checkOddHints(server, mode, true));
       });
     } finally {
       await hub.close();
