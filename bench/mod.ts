@@ -196,6 +196,32 @@ async function benchAnswerSizes(): Promise<[string, number, boolean][]> {
   }
 }
 
+/**
+ * A model's first call in --demo: initialize and tools/list, a pause while it chooses (1 s), then
+ * get_api_stats; the same call again is the baseline. Median of five processes.
+ */
+async function benchFirstDemoCall(): Promise<{ first: number; again: number }> {
+  const firsts: number[] = [];
+  const agains: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const server = new McpProcess(["--demo"]);
+    try {
+      await server.initialize();
+      await server.request("tools/list");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      let started = performance.now();
+      await server.callTool("get_api_stats", {});
+      firsts.push(performance.now() - started);
+      started = performance.now();
+      await server.callTool("get_api_stats", {});
+      agains.push(performance.now() - started);
+    } finally {
+      await server.close();
+    }
+  }
+  return { first: percentile(firsts, 50), again: percentile(agains, 50) };
+}
+
 async function benchRoundTrips(hub: HubDouble) {
   const server = new McpProcess(["--url", hub.url]);
   try {
@@ -304,6 +330,13 @@ try {
       }`,
     );
   }
+  const firstCall = await benchFirstDemoCall();
+  console.log(`\n--demo: a model's first call (get_api_stats after initialize, tools/list, 1 s)`);
+  console.log(
+    `  first call   ${ms(firstCall.first)}   the same call again ${ms(firstCall.again)}   ` +
+      `(${(firstCall.first / firstCall.again).toFixed(1)}×; the idle moment loads the tools, ` +
+      "Ajv, the redactor and the demo traffic)",
+  );
   const demo = await benchDemo();
   console.log(`\ndemo Hub in-process (${demo.entries} entries)`);
   console.log(

@@ -18,9 +18,11 @@ export interface HubAccess {
    * list requests right after initialize; that burst is answered first.
    */
   warmWhenIdleMs?: number;
+  /** Work the first Hub call would otherwise wait for, done once the server is idle (demo data). */
+  warm?: () => Promise<void>;
 }
 
 /** URL and demo mode: one fixed Hub client. */
-export function fixedHubAccess(client: HubClient): HubAccess {
-  return { client: () => Promise.resolve(client), close: () => {} };
+export function fixedHubAccess(client: HubClient, warm?: () => Promise<void>): HubAccess {
+  return { client: () => Promise.resolve(client), close: () => {}, warm };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { Config } from "../config.ts";
+import { warmArgumentChecks } from "../hub/arguments.ts";
 import { hubToolAnnotations } from "../hub/hints.ts";
 import type { HubInfo } from "../hub/schemas.ts";
 import { type CallToolResult, formatIssues, type ToolDescriptor } from "../protocol.ts";
@@ -62,6 +63,11 @@ export class ToolTable {
     this.#local = new Map(
       LOCAL_TOOLS.map((tool) => [tool.name, { tool, descriptor: descriptors.get(tool.name)! }]),
     );
+  }
+
+  /** Loads what a first Hub tool call would wait for (its argument checks). */
+  async warm(): Promise<void> {
+    await warmArgumentChecks();
   }
 
   /** Whether `name` is one of our own tools (offered or not). */
