@@ -128,14 +128,20 @@ export const MAX_DEPTH = 200;
 // `session:4f2a` (a Redis key), `urn:…` and `sha256:…` are not mistaken for one.
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]+)([^\r\n]+)/gm;
 
-// `Name: value` inside a line (a flattened error page, a log line): only names that are headers or
-// credentials beyond doubt — with a hyphen (`X-Api-Key`, `X-Auth-Token`) or a credential word — so
-// that prose such as "session: 5" is left alone. The value's first word goes (an auth scheme word
-// stays, and AUTH_SCHEME takes the credential after it).
-const INLINE_HEADER = /(?<=^|[\s;,([{])([A-Za-z][A-Za-z0-9_.-]{1,60}):[ \t]+/g;
+// Auth schemes that put a credential after them (Digest and AWS4 carry name=value lists instead).
+// In free text only the unmistakable ones count: "Key 12345678" or "MAC aa-bb-cc-dd" is prose
+// there, but the value of an Authorization header or `authorization=` is a credential.
+const FREE_TEXT_SCHEMES = "Bearer|Basic|Token|Negotiate|ApiKey|DPoP|SSWS|Splunk";
+const SCHEMES = `${FREE_TEXT_SCHEMES}|OAuth|MAC|JWT|Key`;
+const SCHEME_WORD = new RegExp(`^(?:${SCHEMES}|Digest|AWS4-HMAC-SHA256)$`, "i");
+
+// `Name: value` inside a line (a flattened error page, a log line, `curl -H '…'`), never at a
+// line's start (HEADER_LINE has those): only header names beyond doubt — hyphenated
+// (`X-Api-Key`, `Set-Cookie`) or `Authorization`/`Cookie` — and only a value that looks like a
+// credential, so that prose ("using password: YES", "provide X-Api-Key: see the docs") stays.
+const INLINE_HEADER = /(?<=[ \t;,([{'"])([A-Za-z][A-Za-z0-9_.-]{1,60}):[ \t]+/g;
 const INLINE_VALUE = /[^\s;,"'<>)\]}]{1,4096}/y;
-const INLINE_HEADER_NAME = /-|authorization|cookie|passw|secret|apikey/i;
-const SCHEME_WORD = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiKey)$/i;
+const INLINE_HEADER_NAME = /-|^authorization$|^cookie$/i;
 
 // `"name": "value"` in JSON text that did not parse as a whole (cut off, or inside other text).
 // (The value is the unrolled `[^"\\]*(?:\\.[^"\\]*)*`: an alternation per character is slow.)
@@ -147,15 +153,17 @@ const ESCAPED_JSON_PAIR = /\\"([^"\\]{1,100})\\"(\s*:\s*)\\"([^"\\]{0,4096})\\"/
 
 // `name=value` in query strings, form bodies, cookies and logs; an auth scheme after the `=`
 // (`authorization=Bearer abc…`) stays, and the credential after it goes.
-const KEY_VALUE =
-  /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=((?:(?:Bearer|Basic|Token|Negotiate|Digest)[ \t]{1,16})?)([^&\s"'<>#;,]+)/gi;
+const KEY_VALUE = new RegExp(
+  `(^|[^A-Za-z0-9_.[\\]-])([A-Za-z0-9_.[\\]-]+)=((?:(?:${SCHEMES})[ \\t]{1,16})?)([^&\\s"'<>#;,]+)`,
+  "gi",
+);
 
 // An auth scheme and its credential. Basic is checked further (it must decode to user:password);
 // the others need a digit or a token symbol, so "Bearer authentication" is prose, not a token.
 // (Bounded, as TOKEN_RUN is below; a credential that fills the bound is a longer run: left alone.)
 const MAX_CREDENTIAL = 64 * 1024;
 const AUTH_SCHEME = new RegExp(
-  `\\b(Bearer|Basic|Token|Negotiate)(\\s{1,16})([A-Za-z0-9._~+/-]{8,${MAX_CREDENTIAL}}=*)`,
+  `\\b(${FREE_TEXT_SCHEMES})(\\s{1,16})([A-Za-z0-9._~+/-]{8,${MAX_CREDENTIAL}}=*)`,
   "gi",
 );
 
@@ -182,7 +190,7 @@ const SHAPES = [
 ];
 
 // A header value's auth scheme, kept in front of the masked credential.
-const VALUE_SCHEME = /^(Bearer|Basic|Token|Negotiate|Digest|AWS4-HMAC-SHA256|ApiKey)(\s+)(\S.*)$/i;
+const VALUE_SCHEME = new RegExp(`^(${SCHEMES}|Digest|AWS4-HMAC-SHA256)(\\s+)(\\S.*)$`, "i");
 
 // Cookie and Set-Cookie (any case and punctuation): each cookie's value is masked, names kept.
 const COOKIE_NAME = /^(set[-_]?)?cookie$/i;
@@ -366,8 +374,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (start < last || !isSensitiveName(name) || !INLINE_HEADER_NAME.test(name)) continue;
       INLINE_VALUE.lastIndex = start;
       const value = INLINE_VALUE.exec(text)?.[0];
-      if (!value || value.startsWith(REDACTED_PREFIX) || SCHEME_WORD.test(value)) continue;
-      out += text.slice(last, start) + mask(value);
+      if (!value || value.includes(REDACTED_PREFIX) || SCHEME_WORD.test(value)) continue;
+      const cookie = COOKIE_NAME.test(name);
+      if (cookie ? !value.includes("=") : !looksLikeSecretValue(value)) continue;
+      out += text.slice(last, start) + (cookie ? maskValue(name, value) : mask(value));
       last = start + value.length;
     }
     return last === 0 ? text : out + text.slice(last);
@@ -492,6 +502,14 @@ function secretForms(secret: string | null | undefined): string[] {
   if (!secret) return [];
   const encoded = encodeURIComponent(secret);
   return encoded === secret ? [secret] : [secret, encoded];
+}
+
+// A lone word after a header name inside prose: a credential has a digit or a token symbol, or
+// is long and mixed-case; "YES", "none", "see" are not.
+function looksLikeSecretValue(value: string): boolean {
+  return value.length >= 6 &&
+    (/[0-9_~+/=.-]/.test(value) ||
+      (value.length >= 16 && /[a-z]/.test(value) && /[A-Z]/.test(value)));
 }
 
 function looksLikeCredential(scheme: string, credential: string): boolean {

@@ -226,15 +226,42 @@ Deno.test("a megabytes-long base64 run shaped like a JWT or a key start is kept,
   }
 });
 
-Deno.test("a header inside a line is masked when its name is a header's beyond doubt; prose stays", () => {
+Deno.test("a header inside a line is masked when its name and value are a header's beyond doubt; prose stays", () => {
   const r = redactor();
   const out = r.text(
-    "denied: X-Api-Key: k1234567 and Cookie: sid=abc; Password: hunter2x (X-Auth-Token: t0k)",
+    "denied: X-Api-Key: k1234567 and Cookie: sid=abc; more (X-Auth-Token: t0k1234) " +
+      "curl -H 'X-Api-Key: Sabc12345'",
   );
-  assertGone(out, "k1234567", "sid=abc", "hunter2x", "t0k");
-  assert.match(out, /^denied: X-Api-Key: \[redacted:[0-9a-f]{8}\] and Cookie: \[redacted:/);
-  for (const prose of ["Error: token expired; status: ok, session: 5", "time: 12:30:00 host: a"]) {
+  assertGone(out, "k1234567", "abc;", "t0k1234", "Sabc12345");
+  assert.match(out, /^denied: X-Api-Key: \[redacted:[0-9a-f]{8}\] and Cookie: sid=\[redacted:/);
+  for (
+    const prose of [
+      "Error: token expired; status: ok, session: 5",
+      "time: 12:30:00 host: a",
+      "Access denied for user 'app'@'10.0.0.7' (using password: YES)",
+      "WARN rotating secret: db-creds; invalid password: must be 8 chars",
+      "Cookie: none was sent. Please provide X-Api-Key: see docs",
+      "MAC aa-bb-cc-dd-ee-ff Key 12345678",
+    ]
+  ) {
     assert.equal(r.text(prose), prose);
+  }
+});
+
+Deno.test("a raw Set-Cookie line keeps the cookie's name and is masked once", () => {
+  const r = redactor();
+  const out = r.text("HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc123456; Path=/\r\n");
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\nSet-Cookie: sid=\[redacted:[0-9a-f]{8}\]; Path=\/\r\n$/);
+});
+
+Deno.test("other auth schemes keep the scheme word and lose the credential", () => {
+  const r = redactor();
+  for (const scheme of ["ApiKey", "SSWS", "DPoP", "Splunk"]) {
+    const out = r.text(
+      `x Authorization: ${scheme} Sabcdef123 y&authorization=${scheme} Sabcdef456`,
+    );
+    assertGone(out, "Sabcdef123", "Sabcdef456");
+    assert.match(out, new RegExp(`authorization=${scheme} \\[redacted:`));
   }
 });
 
