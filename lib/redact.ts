@@ -574,19 +574,45 @@ export function kubeconfigSecrets(kubeconfig: unknown): string[] {
       if (typeof arg !== "string") return;
       const flag = /^--?([A-Za-z0-9_.-]+)(?:=(.*))?$/s.exec(arg);
       if (flag && isExecSecretName(flag[1])) add(flag[2] ?? args[i + 1]);
+      add(headerArgumentSecret(arg));
     });
   }
   return found;
 }
 
 // An exec plugin's variable or flag that holds a credential: the sensitive names, and the words
-// plugins use for them (GITHUB_PAT, SIGNING_KEY, --pin; not KEYCLOAK_URL or VAULT_ROLE_ID).
-const EXEC_SECRET_WORDS = new Set(["pat", "key", "pass", "pin", "otp", "jwt", "cred", "creds"]);
+// plugins use for them, as a word or a name's end (GITHUB_PAT, SIGNINGKEY, BW_SESSION, MFA_CODE,
+// TOTP, --bearer; not KEYCLOAK_URL, AWS_PROFILE or VAULT_ROLE_ID).
+const EXEC_SECRET_WORDS = [
+  "pat",
+  "key",
+  "pass",
+  "pin",
+  "otp",
+  "jwt",
+  "cred",
+  "creds",
+  "session",
+  "code",
+  "refresh",
+  "bearer",
+];
 
 function isExecSecretName(name: string): boolean {
-  return isSensitiveName(name) ||
-    name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
-      .some((word) => EXEC_SECRET_WORDS.has(word.toLowerCase()));
+  if (isSensitiveName(name)) return true;
+  const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).map((w) => w.toLowerCase());
+  return words.some((word) =>
+    EXEC_SECRET_WORDS.some((secret) =>
+      word === secret || (word.length > secret.length && word.endsWith(secret))
+    )
+  );
+}
+
+// An argument that is itself a header (`--header "Authorization: Bearer X"`): its credential.
+function headerArgumentSecret(arg: string): string | undefined {
+  const header = /^\s*([A-Za-z0-9_-]{1,60})\s*:\s*(\S.*)$/s.exec(arg);
+  if (!header || !isSensitiveName(header[1])) return undefined;
+  return header[2].replace(new RegExp(`^(?:${SCHEMES}|Digest)\\s+`, "i"), "").trim();
 }
 
 // UTF-8 text as base64 (btoa alone takes only Latin-1).

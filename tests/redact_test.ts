@@ -396,10 +396,21 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
         name: "f",
         user: {
           exec: {
-            args: ["--token", "arg-6", "--client-secret=arg-7", "--region", "eu-west-1", "--pin"],
+            args: [
+              "--token",
+              "arg-6",
+              "--client-secret=arg-7",
+              "--region",
+              "eu-west-1",
+              "--header",
+              "Authorization: Bearer arg-10",
+              "--pin",
+            ],
             env: [
               { name: "GITHUB_PAT", value: "pat-8" },
               { name: "signingKey", value: "key-9" },
+              { name: "TOTP", value: "otp-11" },
+              { name: "BW_SESSION", value: "session-12" },
               { name: "AWS_PROFILE", value: "prod" },
               { name: "KEYCLOAK_URL", value: "https://sso.example" },
             ],
@@ -419,8 +430,11 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
     "aws-5",
     "pat-8",
     "key-9",
+    "otp-11",
+    "session-12",
     "arg-6",
     "arg-7",
+    "arg-10",
   ]);
   assert.deepEqual(kubeconfigSecrets("not a kubeconfig"), []);
 });
