@@ -1,6 +1,6 @@
 /** Saving Hub files to disk: inside a root directory only, atomically, hashed as they stream. */
 import { createHash } from "node:crypto";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ActionableError, describeError } from "./errors.ts";
 import { unrefTimeout } from "./timers.ts";
 
@@ -30,12 +30,22 @@ const STALL_TIMEOUT_MS = 30_000;
 // Progress notifications at most once per this many bytes (plus the last one).
 const PROGRESS_STEP_BYTES = 1 << 20;
 
-/** Resolves `dest` (or the path's basename) inside `root`, refusing anything that escapes it. */
-export async function resolveDestination(
+/** Where a download goes, checked but not yet created (see {@link makeDestination}). */
+export interface PlannedDestination {
+  root: string;
+  target: string;
+  given: string;
+}
+
+/**
+ * Where a download of `hubPath` goes (`dest`, or a name from the path, inside `root`): every check
+ * that needs nothing created, so that a bad dest is refused before anything is asked of the Hub.
+ */
+export async function planDestination(
   root: string,
   hubPath: string,
   dest: string | undefined,
-): Promise<string> {
+): Promise<PlannedDestination> {
   const rootReal = await Deno.realPath(root).catch(() => {
     throw new FileError(
       "destination",
@@ -59,6 +69,16 @@ export async function resolveDestination(
   let existing = dirname(target);
   while (!(await exists(existing))) existing = dirname(existing);
   assertInside(rootReal, join(await Deno.realPath(existing), relative(existing, target)), given);
+  return { root: rootReal, target, given };
+}
+
+/**
+ * Creates the folders of a planned destination (see {@link planDestination}) and checks the
+ * result is still inside the root; returns the file's path.
+ */
+export async function makeDestination(
+  { root: rootReal, target, given }: PlannedDestination,
+): Promise<string> {
   try {
     await Deno.mkdir(dirname(target), { recursive: true });
   } catch (error) {
@@ -100,7 +120,9 @@ async function exists(path: string): Promise<boolean> {
 
 function assertInside(root: string, target: string, given: string): void {
   const rel = relative(root, target);
-  if (rel === "" || rel.startsWith("..") || rel.startsWith(sep) || resolve(root, rel) !== target) {
+  // ".." or "../x" climbs out; "..foo" is an ordinary name.
+  const climbs = rel === ".." || rel.startsWith(`..${sep}`);
+  if (rel === "" || climbs || isAbsolute(rel) || resolve(root, rel) !== target) {
     throw new FileError(
       "destination",
       `dest "${given}" is outside the download directory ${root}; pass a path inside it, ` +

@@ -66,11 +66,11 @@ Deno.test("download_file saves to a custom dest, creating directories inside the
   });
 });
 
-Deno.test("download_file refuses a dest outside the download directory and writes nothing", async () => {
+Deno.test("download_file refuses a dest outside the download directory, asks the Hub nothing and writes nothing", async () => {
   await withDownloadDir(async (dir) => {
     await Deno.mkdir(`${dir}/root`);
     await Deno.symlink(dir, `${dir}/root/link-out`);
-    await withHubAndServer(async (server) => {
+    await withHubAndServer(async (server, hub) => {
       for (
         const dest of [
           "../escape.pcap",
@@ -84,7 +84,18 @@ Deno.test("download_file refuses a dest outside the download directory and write
         assert.match(textOf(result), /outside the download directory/, dest);
       }
       assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["root"]);
+      assert.equal(hub.requests.some((request) => request.path.endsWith("data.pcap")), false);
     }, { args: ["--download-dir", `${dir}/root`] });
+  });
+});
+
+Deno.test("download_file saves a file whose name starts with two dots: it does not climb out", async () => {
+  await withDownloadDir(async (dir) => {
+    await withHubAndServer(async (server) => {
+      const result = await server.callTool("download_file", { path: PCAP, dest: "..notes.pcap" });
+      assert.equal(result.isError, undefined, textOf(result));
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["..notes.pcap"]);
+    }, { args: ["--download-dir", dir] });
   });
 });
 

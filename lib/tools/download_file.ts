@@ -41,15 +41,16 @@ export const downloadFile = defineTool({
     const { session, signal } = ctx;
     const client = await session.hub.client(signal);
     // Loaded on first use: node:crypto and node:path cost start-up time every launch otherwise.
-    const { refuseExisting, resolveDestination, saveAtomically, progressReporter } = await import(
-      "../files.ts"
-    );
+    const { makeDestination, planDestination, refuseExisting, saveAtomically, progressReporter } =
+      await import("../files.ts");
     const url = client.fileUrl(path);
-    // The Hub first: a missing file is reported as missing, not as a local name conflict.
+    // A dest outside the download directory is refused before anything is asked of the Hub.
+    const planned = await planDestination(session.config.downloadDir, path, dest);
+    // Then the Hub: a missing file is reported as missing, not as a local name conflict.
     const response = await client.openFile(path, signal);
     let target;
     try {
-      target = await resolveDestination(session.config.downloadDir, path, dest);
+      target = await makeDestination(planned);
       await refuseExisting(target, overwrite);
     } catch (error) {
       await response.body?.cancel();
