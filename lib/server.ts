@@ -41,8 +41,9 @@ export interface ServeOptions {
 /**
  * Serves MCP until stdin closes, a signal arrives or stdout breaks; returns the exit code (0).
  * Shutdown: requests under way are aborted (after {@link EOF_GRACE_MS} at stdin EOF, at once on a
- * signal) and given a moment to clean up (Dispatcher.abortAll) while queued answers are written (within
- * {@link FLUSH_TIMEOUT_MS}), then the session closes its port-forward and background work. A second signal exits the process at once.
+ * signal) and given a moment to clean up (Dispatcher.abortAll) while queued answers are written
+ * (within {@link FLUSH_TIMEOUT_MS}), then the session closes its port-forward and background work.
+ * A second signal exits the process at once.
  */
 export async function serve(session: Session, options: ServeOptions = {}): Promise<number> {
   const input = options.input ?? Deno.stdin.readable;
