@@ -139,7 +139,11 @@ const SCHEME_WORD = new RegExp(`^(?:${SCHEMES}|Digest|AWS4-HMAC-SHA256)$`, "i");
 // line's start (HEADER_LINE has those): only header names beyond doubt — hyphenated
 // (`X-Api-Key`, `Set-Cookie`) or `Authorization`/`Cookie` — and only a value that looks like a
 // credential, so that prose ("using password: YES", "provide X-Api-Key: see the docs") stays.
-const INLINE_HEADER = /(?<=[ \t;,([{'"])([A-Za-z][A-Za-z0-9_.-]{1,60}):[ \t]+/g;
+const INLINE_HEADER = /(?<=[ \t;,([{'"])([A-Za-z][A-Za-z0-9_.-]{1,60})[ \t]?:[ \t]+/g;
+
+// Go's printed header map (`map[Authorization:[Bearer x] X-Api-Key:[y]]`), as a Go Hub's error may
+// quote it: each sensitive header's values go.
+const GO_HEADER = /(?<=[\s[])([A-Za-z][A-Za-z0-9-]{1,60}):\[([^\]]{1,4096})\]/g;
 const INLINE_VALUE = /[^\s;,"'<>)\]}]{1,4096}/y;
 const INLINE_HEADER_NAME = /-|^authorization$|^cookie$/i;
 
@@ -150,6 +154,9 @@ const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
 // The same pair once more escaped: JSON held in a JSON string inside other text (an error body
 // quoting the request it refused: `{"error":"… {\"password\":\"…\"}"}`).
 const ESCAPED_JSON_PAIR = /\\"([^"\\]{1,100})\\"(\s*:\s*)\\"([^"\\]{0,4096})\\"/g;
+
+// `'name': 'value'` in a Python or JavaScript literal printed in a message.
+const QUOTED_PAIR = /'([^'\\]{1,100})'(\s*:\s*)'([^'\\]{0,4096})'/g;
 
 // `name=value` in query strings, form bodies, cookies and logs; an auth scheme after the `=`
 // (`authorization=Bearer abc…`) stays, and the credential after it goes.
@@ -314,6 +321,24 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       );
     }
     if (text.includes(": ")) text = maskInlineHeaders(text);
+    if (text.includes(":[")) {
+      text = text.replace(
+        GO_HEADER,
+        (all, name, values) =>
+          isSensitiveName(name) && !values.startsWith(REDACTED_PREFIX)
+            ? `${name}:[${maskValue(name, values)}]`
+            : all,
+      );
+    }
+    if (text.includes("'")) {
+      text = text.replace(
+        QUOTED_PAIR,
+        (all, name, colon, value) =>
+          isSensitiveName(name) && value !== "" && !value.startsWith(REDACTED_PREFIX)
+            ? `'${name}'${colon}'${maskValue(name, value)}'`
+            : all,
+      );
+    }
     if (text.includes('"')) {
       text = text.replace(
         JSON_PAIR,

@@ -248,6 +248,20 @@ Deno.test("a header inside a line is masked when its name and value are a header
   }
 });
 
+Deno.test("Go's printed header map, a Python dict and 'Name : value' lose their credentials", () => {
+  const r = redactor();
+  const out = r.text(
+    "err headers=map[Authorization:[ApiKey S123456] Cookie:[sid=S234567] Accept:[*/*]] " +
+      "{'password': 'S345678', 'user': 'ann'} x X-Api-Key : S456789a y",
+  );
+  assertGone(out, "S123456", "S234567", "S345678", "S456789a");
+  assert.match(out, /Authorization:\[ApiKey \[redacted:[0-9a-f]{8}\]\] Cookie:\[sid=\[redacted:/);
+  assert.match(
+    out,
+    /Accept:\[\*\/\*\]\] \{'password': '\[redacted:[0-9a-f]{8}\]', 'user': 'ann'\}/,
+  );
+});
+
 Deno.test("a raw Set-Cookie line keeps the cookie's name and is masked once", () => {
   const r = redactor();
   const out = r.text("HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc123456; Path=/\r\n");
@@ -494,7 +508,10 @@ Deno.test({
       hub.routes.push(() =>
         new Response(
           "<html><body><h1>Forbidden</h1><pre>\nX-Api-Key: apikeySECRET55555\n" +
-            "X-Auth-Token: tokSECRET12345\n</pre><p>Password: pwSECRET55555</p></body></html>",
+            "X-Auth-Token: tokSECRET12345\n</pre><p>Password: pwSECRET55555</p>" +
+            "<table><tr><td>Cookie</td><td>sid=cookieSECRET777</td></tr></table>" +
+            "<dl><dt>X-Amz-Security-Token</dt><dd>amzSECRET888</dd></dl>" +
+            "<p>Proxy-Authorization&#58;&#32;Basic YWRtaW46cHdTRUNSRVQ5OTk=</p></body></html>",
           { status: 500, headers: { "content-type": "text/html" } },
         )
       );
@@ -506,6 +523,9 @@ Deno.test({
         "apikeySECRET55555",
         "tokSECRET12345",
         "pwSECRET55555",
+        "cookieSECRET777",
+        "amzSECRET888",
+        "YWRtaW46cHdTRUNSRVQ5OTk",
       );
       assert.match(result.content[0].text, /Forbidden\nX-Api-Key: \[redacted:/);
     });

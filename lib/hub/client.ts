@@ -405,8 +405,12 @@ function plainText(body: string): string {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
   const words = body
     .replace(/<(script|style|head)\b[^]*?<\/\1\s*>/gi, " ")
+    // A header shown as a table row or a definition reads as "Name: value".
+    .replace(/<\/(td|th|dt)>\s*<(td|th|dd)\b[^>]*>/gi, ": ")
     .replace(/<(br|\/(p|div|li|tr|h[1-6]|pre|table|ul|ol|dt|dd|section|article))\b[^>]*>/gi, "\n")
     .replace(/<[^>]*>/g, " ")
+    .replace(/&#(\d{1,6});/g, (_, code) => charOf(Number(code)))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_, code) => charOf(parseInt(code, 16)))
     .replace(/&nbsp;/g, " ")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
@@ -416,6 +420,11 @@ function plainText(body: string): string {
     .replace(/ ?\n[\s]*/g, "\n")
     .trim();
   return title && !words.startsWith(title) ? `${title}: ${words}` : words;
+}
+
+// A numeric character reference's character ("&#58;" is ":"); an invalid one reads as a space.
+function charOf(code: number): string {
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : " ";
 }
 
 // The start of an error body: enough for the gist; the rest is not read.
