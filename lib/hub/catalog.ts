@@ -37,6 +37,8 @@ export class HubCatalog {
   #retryDelayMs = RETRY_FIRST_MS;
   #closed = false;
   #started = false;
+  // Whether a caller of current() waited its full time for the load still under way.
+  #waitedOut = false;
 
   constructor(options: HubCatalogOptions) {
     this.#cache = new TtlCache({ ttlMs: options.ttlMs ?? DISCOVERY_TTL_MS, now: options.now });
@@ -62,16 +64,22 @@ export class HubCatalog {
   async current(waitMs: number): Promise<HubInfo | undefined> {
     const fresh = this.#cache.peek();
     if (fresh) return fresh;
-    if (waitMs <= 0) {
+    if (waitMs <= 0 || this.#waitedOut) {
       // Answer now with what is known. Before the first warm() nothing is loaded here: in proxy
-      // mode that load blocks the event loop for a while, and warm() picks a quiet moment.
+      // mode that load blocks the event loop for a while, and warm() picks a quiet moment. A load
+      // someone already waited out (a Hub that does not answer) is not waited for again.
       if (this.#started) void this.refresh();
       return this.#lastGood;
     }
     // Not setTimeout: on the way to a client's first tools/list, that would load Node's timers.
     const wait = lightDelay(waitMs);
     try {
-      return (await Promise.race([this.refresh(), wait.promise])) ?? this.#lastGood;
+      const loading = this.refresh();
+      const loaded = await Promise.race([loading.then((info) => ({ info })), wait.promise]);
+      if (loaded) return loaded.info ?? this.#lastGood;
+      this.#waitedOut = true;
+      void loading.finally(() => this.#waitedOut = false);
+      return this.#lastGood;
     } finally {
       wait.cancel();
     }
