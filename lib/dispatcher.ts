@@ -96,6 +96,13 @@ const SERVER_INFO = { name: SERVER_NAME, title: "Kubeshark", version: VERSION };
 /** How long the server waits, with nothing under way, before it loads zod (see #loadSchemasWhenIdle). */
 const SCHEMAS_IDLE_MS = 20;
 
+/**
+ * How long nothing must be under way before the first-call warm-up runs (see #warmFirstCall):
+ * its ~0.3 s of work would hold up a client's burst of list requests after initialize, and a
+ * model takes seconds to choose its first call.
+ */
+const WARM_IDLE_MS = 500;
+
 /** The key of our one input request: the person's confirmation. */
 const CONFIRM_KEY = "confirm";
 
@@ -141,6 +148,7 @@ export class Dispatcher {
   #outgoingIds = 0;
   #postponeWarm?: () => void;
   #schemasTimer?: () => void;
+  #warmTimer?: () => void;
   #handlers: Record<string, Handler>;
 
   constructor(session: Session, send: Send) {
@@ -246,24 +254,34 @@ export class Dispatcher {
    * loading it does not hold up those first answers.
    */
   #loadSchemasWhenIdle(): void {
-    if ((schemasLoaded() && this.#firstCallWarmed) || this.#schemasTimer) return;
-    this.#schemasTimer = lightTimeout(() => {
-      this.#schemasTimer = undefined;
-      // Still busy: the next time nothing is under way arms this again.
-      if (this.#pending.size === 0) void loadSchemas().then(() => this.#warmFirstCall());
-    }, SCHEMAS_IDLE_MS);
+    if (!schemasLoaded() && !this.#schemasTimer) {
+      this.#schemasTimer = lightTimeout(() => {
+        this.#schemasTimer = undefined;
+        // Still busy: the next time nothing is under way arms this again.
+        if (this.#pending.size === 0) void loadSchemas();
+      }, SCHEMAS_IDLE_MS);
+    }
+    if (!this.#firstCallWarmed) {
+      // Each request that ends restarts the wait: the warm-up runs after a quiet half second.
+      this.#warmTimer?.();
+      this.#warmTimer = lightTimeout(() => {
+        this.#warmTimer = undefined;
+        if (this.#pending.size === 0) this.#warmFirstCall();
+      }, WARM_IDLE_MS);
+    }
   }
 
   /**
-   * After zod, in the same idle moment: what a first tool call would wait for — the tools' module,
-   * Ajv for the Hub's argument schemas, the redactor, the demo's traffic (a first demo call took
-   * ~0.4 s, ~0.1 s after this) — while the model is still choosing its call. Failures here are the
-   * first call's to report.
+   * Once the client has been quiet for {@link WARM_IDLE_MS}: what a first tool call would wait
+   * for — zod, the tools' module, Ajv for the Hub's argument schemas, the redactor, the demo's
+   * traffic (a first demo call took ~0.4 s, ~0.1 s after this) — while the model is still choosing
+   * its call. Failures here are the first call's to report.
    */
   #warmFirstCall(): void {
     if (this.#firstCallWarmed) return;
     this.#firstCallWarmed = true;
-    void this.#tools()
+    void loadSchemas()
+      .then(() => this.#tools())
       .then((table) =>
         Promise.all([table.warm(), this.#session.redactor(), this.#session.hub.warm?.()])
       )
