@@ -129,21 +129,26 @@ export const MAX_DEPTH = 200;
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9_.-]+)([ \t]*:[ \t]+)([^\r\n]+)/gm;
 
 // Auth schemes that put a credential after them (Digest and AWS4 carry name=value lists instead).
-// In free text only the unmistakable ones count: "Key 12345678" or "MAC aa-bb-cc-dd" is prose
-// there, but the value of an Authorization header or `authorization=` is a credential.
-const FREE_TEXT_SCHEMES = "Bearer|Basic|Token|Negotiate|ApiKey|DPoP|SSWS|Splunk";
-const SCHEMES = `${FREE_TEXT_SCHEMES}|OAuth|MAC|JWT|Key`;
+// In free text only the unmistakable ones count ("DPoP proof-of-possession", "Key 12345678" are
+// prose there); after a sensitive header or parameter name any of them is a credential's scheme.
+const FREE_TEXT_SCHEMES = "Bearer|Basic|Token|Negotiate";
+const SCHEMES = `${FREE_TEXT_SCHEMES}|ApiKey|DPoP|SSWS|Splunk|OAuth|MAC|JWT|Key`;
 const SCHEME_WORD = new RegExp(`^(?:${SCHEMES}|Digest|AWS4-HMAC-SHA256)$`, "i");
 
 // `Name: value` inside a line (a flattened error page, a log line, `curl -H '…'`), never at a
 // line's start (HEADER_LINE has those): only header names beyond doubt — hyphenated
 // (`X-Api-Key`, `Set-Cookie`) or `Authorization`/`Cookie` — and only a value that looks like a
 // credential, so that prose ("using password: YES", "provide X-Api-Key: see the docs") stays.
-const INLINE_HEADER = /(?<=[ \t;,([{'"])([A-Za-z][A-Za-z0-9_.-]{1,60})[ \t]?:[ \t]+/g;
+const INLINE_HEADER = /(?<=[ \t;,([{'"=|])([A-Za-z][A-Za-z0-9_.-]{1,60})[ \t]?:[ \t]+["']?/g;
+// A scheme word's credential, after it on the same line.
+const INLINE_CREDENTIAL = /[ \t]{1,16}([^\s;,"'<>)\]}]{1,4096})/y;
+// A cookie header's value: its `name=value` pairs, `; `-separated, as far as they go.
+const INLINE_COOKIES =
+  /[^\s=;"'<>]{1,200}=[^\s;"'<>]{0,4096}(?:;[ \t]*[^\s=;"'<>]{1,200}=[^\s;"'<>]{0,4096}){0,100}/y;
 
 // Go's printed header map (`map[Authorization:[Bearer x] X-Api-Key:[y]]`), as a Go Hub's error may
 // quote it: each sensitive header's values go.
-const GO_HEADER = /(?<=[\s[])([A-Za-z][A-Za-z0-9-]{1,60}):\[([^\]]{1,4096})\]/g;
+const GO_HEADER = /(?<=[\s[])([A-Za-z][A-Za-z0-9-]{1,60}):\[([^\][]{1,4096})\]/g;
 const INLINE_VALUE = /[^\s;,"'<>)\]}]{1,4096}/y;
 const INLINE_HEADER_NAME = /-|^authorization$|^cookie$/i;
 
@@ -160,8 +165,12 @@ const QUOTED_PAIR = /'([^'\\]{1,100})'(\s*:\s*)'([^'\\]{0,4096})'/g;
 
 // `name=value` in query strings, form bodies, cookies and logs; an auth scheme after the `=`
 // (`authorization=Bearer abc…`) stays, and the credential after it goes.
-const KEY_VALUE = new RegExp(
-  `(^|[^A-Za-z0-9_.[\\]-])([A-Za-z0-9_.[\\]-]+)=((?:(?:${SCHEMES})[ \\t]{1,16})?)([^&\\s"'<>#;,]+)`,
+const KEY_VALUE = /(^|[^A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]+)=([^&\s"'<>#;,()]+)/g;
+// The same with an auth scheme and its credential (`authorization=Bearer abc…`), the credential
+// ending the pair: in `token_type=Bearer access_token=…` the scheme belongs to another pair.
+const KEY_SCHEME_VALUE = new RegExp(
+  `(^|[^A-Za-z0-9_.[\\]-])([A-Za-z0-9_.[\\]-]+)=(${SCHEMES})([ \\t]{1,16})` +
+    `([^&\\s"'<>#;,()=]{1,4096})(?=$|[&\\s"'<>#;,)])`,
   "gi",
 );
 
@@ -170,7 +179,8 @@ const KEY_VALUE = new RegExp(
 // (Bounded, as TOKEN_RUN is below; a credential that fills the bound is a longer run: left alone.)
 const MAX_CREDENTIAL = 64 * 1024;
 const AUTH_SCHEME = new RegExp(
-  `\\b(${FREE_TEXT_SCHEMES})(\\s{1,16})([A-Za-z0-9._~+/-]{8,${MAX_CREDENTIAL}}=*)`,
+  `\\b(${FREE_TEXT_SCHEMES})([ \\t]{1,16})([A-Za-z0-9._~+/-]{8,${MAX_CREDENTIAL}}=*)` +
+    "(?![A-Za-z0-9._~+/=-])",
   "gi",
 );
 
@@ -320,12 +330,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             : all,
       );
     }
-    if (text.includes(": ")) text = maskInlineHeaders(text);
+    if (text.includes(":")) text = maskInlineHeaders(text);
     if (text.includes(":[")) {
       text = text.replace(
         GO_HEADER,
         (all, name, values) =>
-          isSensitiveName(name) && !values.startsWith(REDACTED_PREFIX)
+          isSensitiveName(name) && INLINE_HEADER_NAME.test(name) &&
+            !values.startsWith(REDACTED_PREFIX)
             ? `${name}:[${maskValue(name, values)}]`
             : all,
       );
@@ -334,7 +345,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       text = text.replace(
         QUOTED_PAIR,
         (all, name, colon, value) =>
-          isSensitiveName(name) && value !== "" && !value.startsWith(REDACTED_PREFIX)
+          isSensitiveName(name) && looksLikeSecretValue(value) &&
+            !value.startsWith(REDACTED_PREFIX)
             ? `'${name}'${colon}'${maskValue(name, value)}'`
             : all,
       );
@@ -359,10 +371,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     if (text.includes("=")) {
       text = text.replace(
-        KEY_VALUE,
-        (all, lead, name, scheme, value) =>
+        KEY_SCHEME_VALUE,
+        (all, lead, name, scheme, space, value) =>
           isSensitiveName(name) && !value.startsWith(REDACTED_PREFIX)
-            ? `${lead}${name}=${scheme}${mask(value)}`
+            ? `${lead}${name}=${scheme}${space}${mask(value)}`
+            : all,
+      );
+      text = text.replace(
+        KEY_VALUE,
+        (all, lead, name, value) =>
+          isSensitiveName(name) && !value.startsWith(REDACTED_PREFIX) && !SCHEME_WORD.test(value)
+            ? `${lead}${name}=${mask(value)}`
             : all,
       );
     }
@@ -397,13 +416,31 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const name = found[1];
       const start = found.index + found[0].length;
       if (start < last || !isSensitiveName(name) || !INLINE_HEADER_NAME.test(name)) continue;
-      INLINE_VALUE.lastIndex = start;
-      const value = INLINE_VALUE.exec(text)?.[0];
-      if (!value || value.includes(REDACTED_PREFIX) || SCHEME_WORD.test(value)) continue;
-      const cookie = COOKIE_NAME.test(name);
-      if (cookie ? !value.includes("=") : !looksLikeSecretValue(value)) continue;
-      out += text.slice(last, start) + (cookie ? maskValue(name, value) : mask(value));
-      last = start + value.length;
+      let from = start;
+      let value: string | undefined;
+      let masked: string | undefined;
+      if (COOKIE_NAME.test(name)) {
+        INLINE_COOKIES.lastIndex = start;
+        value = INLINE_COOKIES.exec(text)?.[0];
+        if (value?.includes("=")) masked = maskValue(name, value);
+      } else {
+        INLINE_VALUE.lastIndex = start;
+        value = INLINE_VALUE.exec(text)?.[0];
+        if (value && SCHEME_WORD.test(value)) {
+          // "Authorization: Key AAAA…": the scheme stays, the credential after it goes.
+          INLINE_CREDENTIAL.lastIndex = start + value.length;
+          const credential = INLINE_CREDENTIAL.exec(text);
+          from = start + value.length +
+            (credential ? credential[0].length - credential[1].length : 0);
+          value = credential?.[1];
+          if (value && looksLikeCredential("", value)) masked = mask(value);
+        } else if (value && looksLikeSecretValue(value)) {
+          masked = mask(value);
+        }
+      }
+      if (!value || masked === undefined || value.includes(REDACTED_PREFIX)) continue;
+      out += text.slice(last, from) + masked;
+      last = from + value.length;
     }
     return last === 0 ? text : out + text.slice(last);
   }
@@ -547,7 +584,8 @@ function looksLikeCredential(scheme: string, credential: string): boolean {
       return false;
     }
   }
-  return /[0-9._~+/=-]/.test(credential);
+  // A digit or a token symbol; a word with a hyphen or a sentence's full stop is prose.
+  return /[0-9_~+/=]/.test(credential);
 }
 
 /**

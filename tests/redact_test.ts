@@ -262,6 +262,46 @@ Deno.test("Go's printed header map, a Python dict and 'Name : value' lose their 
   );
 });
 
+Deno.test("ordinary text with credential words in it stays byte for byte", () => {
+  const r = redactor();
+  for (
+    const text of [
+      "DPoP proof-of-possession is required since v1.2.3.",
+      "ApiKey v2-internal for service mesh; apikey header-based auth enabled",
+      "INFO {'event': 'login', 'session': 'new', 'auth': 'password', 'token': 'issued'}",
+      "map[password:[must be at least 12 characters] token:[required]]",
+      "validation failed: map[Password:[too short] Email:[invalid]]",
+      "The token expired. Rotate the token regularly. Token refresh-interval set to 5m",
+      "The bearer token-exchange flow (RFC 8693) is used.",
+      ".../v1/token\nrequests.exceptions.HTTPError: boom",
+      "X-Token-Type: Bearer\nX-Session-Affinity: sticky",
+      "token_type: bearer\nexpires_in: 3600",
+    ]
+  ) {
+    assert.equal(r.text(text), text);
+  }
+});
+
+Deno.test("credentials after a scheme or in another pair's shadow vanish", () => {
+  const r = redactor();
+  for (
+    const [text, secret] of [
+      ["mode=MAC token=abc123secretvalue", "abc123secretvalue"],
+      ["alg=JWT secret=hunter2hunter2", "hunter2hunter2"],
+      ["token_type=Bearer access_token=abc123XYZsecretvalue789", "abc123XYZsecretvalue789"],
+      ["grant=Token password=P@ssw0rd123", "P@ssw0rd123"],
+      ["curl -H 'Authorization: Key AAAA1234abcdEFGH' https://fcm", "AAAA1234abcdEFGH"],
+      ["request headers: Authorization: OAuth ya29.a0AfH6SMBx123", "ya29.a0AfH6SMBx123"],
+      ["> Cookie: theme=dark; sid=s3cr3tv4lue", "s3cr3tv4lue"],
+      ['header X-Auth-Token: "abc123def456" was rejected', "abc123def456"],
+      ["X-Auth-Token:\tabc123def456 and header=X-Api-Key: def456abc123", "abc123def456"],
+      ["header=X-Api-Key: def456abc123", "def456abc123"],
+    ]
+  ) {
+    assertGone(r.text(text), secret);
+  }
+});
+
 Deno.test("a raw Set-Cookie line keeps the cookie's name and is masked once", () => {
   const r = redactor();
   const out = r.text("HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc123456; Path=/\r\n");

@@ -403,15 +403,25 @@ export class HubClient {
 function plainText(body: string): string {
   if (!/^\s*<(!doctype|html|head|body)\b/i.test(body)) return body;
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-  const words = body
-    .replace(/<(script|style|head)\b[^]*?<\/\1\s*>/gi, " ")
-    // A header shown as a table row or a definition reads as "Name: value".
-    .replace(/<\/(td|th|dt)>\s*<(td|th|dd)\b[^>]*>/gi, ": ")
-    .replace(/<(br|\/(p|div|li|tr|h[1-6]|pre|table|ul|ol|dt|dd|section|article))\b[^>]*>/gi, "\n")
-    .replace(/<[^>]*>/g, " ")
+  const words = withoutScripts(body)
+    // A header shown as a table row or a definition reads as "Name: value" (a header's name only:
+    // other rows stay words, so that "Session | 42" is not taken for a credential).
+    .replace(
+      /<(t[dh]|dt)\b[^<>]{0,200}>\s*([A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]+|authorization|cookie)\s*<\/(t[dh]|dt)\s*>\s*<(t[dh]|dd)\b[^<>]{0,200}>/gi,
+      "\n$2: ",
+    )
+    .replace(
+      /<(br|\/(p|div|li|tr|h[1-6]|pre|table|ul|ol|dt|dd|section|article))\b[^<>]{0,200}>/gi,
+      "\n",
+    )
+    // Bounded: a page of "<" without ">" must not be scanned to its end from each one.
+    .replace(/<[^<>]{0,1024}>/g, " ")
     .replace(/&#(\d{1,6});/g, (_, code) => charOf(Number(code)))
     .replace(/&#x([0-9a-f]{1,6});/gi, (_, code) => charOf(parseInt(code, 16)))
     .replace(/&nbsp;/g, " ")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&colon;/g, ":")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&")
@@ -420,6 +430,25 @@ function plainText(body: string): string {
     .replace(/ ?\n[\s]*/g, "\n")
     .trim();
   return title && !words.startsWith(title) ? `${title}: ${words}` : words;
+}
+
+// A page without its scripts, styles and head: what a person reads. A scan per element, linear
+// even when the closing tags never come (the rest of the page is then dropped).
+function withoutScripts(page: string): string {
+  const lower = page.toLowerCase();
+  let out = "";
+  let last = 0;
+  const open = /<(script|style|head)\b/gi;
+  for (let found = open.exec(page); found; found = open.exec(page)) {
+    if (found.index < last) continue;
+    const close = lower.indexOf(`</${found[1].toLowerCase()}`, found.index);
+    out += page.slice(last, found.index) + " ";
+    if (close === -1) return out;
+    const end = lower.indexOf(">", close);
+    last = end === -1 ? page.length : end + 1;
+    open.lastIndex = last;
+  }
+  return out + page.slice(last);
 }
 
 // A numeric character reference's character ("&#58;" is ":"); an invalid one reads as a space.
