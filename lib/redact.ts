@@ -636,38 +636,42 @@ export function kubeconfigSecrets(kubeconfig: unknown): string[] {
     args.forEach((arg, i) => {
       if (typeof arg !== "string") return;
       const flag = /^--?([A-Za-z0-9_.-]+)(?:=(.*))?$/s.exec(arg);
-      if (flag && isExecSecretName(flag[1])) add(flag[2] ?? args[i + 1]);
-      add(headerArgumentSecret(arg));
+      const next = args[i + 1];
+      // `--token X`, `--token=X`; not `--password-stdin --region` (a switch, then another flag).
+      const value = flag?.[2] ?? (typeof next === "string" && !next.startsWith("-") ? next : "");
+      if (flag && isExecSecretName(flag[1])) add(value);
+      add(headerArgumentSecret(flag?.[2] ?? arg));
     });
   }
   return found;
 }
 
 // An exec plugin's variable or flag that holds a credential: the sensitive names, and the words
-// plugins use for them, as a word or a name's end (GITHUB_PAT, SIGNINGKEY, BW_SESSION, MFA_CODE,
-// TOTP, --bearer; not KEYCLOAK_URL, AWS_PROFILE or VAULT_ROLE_ID).
-const EXEC_SECRET_WORDS = [
+// plugins use for them (GITHUB_PAT, SIGNINGKEY, BW_SESSION, MFA_CODE, TOTP, --bearer; not
+// KEYCLOAK_URL, AWS_PROFILE, VAULT_ROLE_ID, ZIPCODE or EXIT_CODE).
+const EXEC_SECRET_WORDS = new Set([
   "pat",
   "key",
   "pass",
+  "passcode",
   "pin",
   "otp",
+  "mfa",
   "jwt",
   "cred",
   "creds",
   "session",
-  "code",
   "refresh",
   "bearer",
-];
+]);
 
 function isExecSecretName(name: string): boolean {
   if (isSensitiveName(name)) return true;
   const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).map((w) => w.toLowerCase());
+  // A run-together name counts by its end only for the unmistakable (TOTP, SIGNINGKEY), not
+  // BYPASS, COMPAT or MONKEY.
   return words.some((word) =>
-    EXEC_SECRET_WORDS.some((secret) =>
-      word === secret || (word.length > secret.length && word.endsWith(secret))
-    )
+    EXEC_SECRET_WORDS.has(word) || /otp$/.test(word) || (word.length >= 7 && word.endsWith("key"))
   );
 }
 

@@ -458,6 +458,10 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
               "eu-west-1",
               "--header",
               "Authorization: Bearer arg-10",
+              "--header=X-Api-Key: arg-13",
+              "--password-stdin",
+              "--cluster-name",
+              "prod-1",
               "--pin",
             ],
             env: [
@@ -467,6 +471,9 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
               { name: "BW_SESSION", value: "session-12" },
               { name: "AWS_PROFILE", value: "prod" },
               { name: "KEYCLOAK_URL", value: "https://sso.example" },
+              { name: "EXIT_CODE", value: "code-value" },
+              { name: "BYPASS_LIST", value: "bypass-value" },
+              { name: "MONKEY", value: "monkey-value" },
             ],
           },
         },
@@ -489,6 +496,7 @@ Deno.test("kubeconfigSecrets collects tokens, passwords (also as basic auth send
     "arg-6",
     "arg-7",
     "arg-10",
+    "arg-13",
   ]);
   assert.deepEqual(kubeconfigSecrets("not a kubeconfig"), []);
 });
