@@ -206,36 +206,24 @@ async function checkOddHints(server: McpProcess, mode: Mode, hubTools: boolean):
   await hiddenToolsAreRefused(server, tools, ["list_ips", "delete_snapshot", "purge_all_captures"]);
 }
 
+// The three settings the odd Hub is listed under, in a mode (`destructive`: what
+// --allow-destructive may offer there).
+function oddHintModes(name: string, destructive: boolean): (Mode & { args: string[] })[] {
+  return [
+    { name, args: [], destructive: false, readOnly: false },
+    { name: `${name}-destructive`, args: ["--allow-destructive"], destructive, readOnly: false },
+    { name: `${name}-read-only`, args: ["--read-only"], destructive: false, readOnly: true },
+  ];
+}
+
 Deno.test("a Hub's hints that are not booleans are read cautiously: listed as booleans, never looser", async () => {
-  for (
-    const mode of [
-      { name: "url", args: [], destructive: false, readOnly: false },
-      {
-        name: "url-destructive",
-        args: ["--allow-destructive"],
-        destructive: false,
-        readOnly: false,
-      },
-      { name: "url-read-only", args: ["--read-only"], destructive: false, readOnly: true },
-    ]
-  ) {
+  for (const mode of oddHintModes("url", false)) {
     await withHubAndServer((server) => checkOddHints(server, mode, false), {
       args: mode.args,
       hub: oddHintsHub(),
     });
   }
-  for (
-    const mode of [
-      { name: "proxy", args: [], destructive: false, readOnly: false },
-      {
-        name: "proxy-destructive",
-        args: ["--allow-destructive"],
-        destructive: true,
-        readOnly: false,
-      },
-      { name: "proxy-read-only", args: ["--read-only"], destructive: false, readOnly: true },
-    ]
-  ) {
+  for (const mode of oddHintModes("proxy", true)) {
     const hub = oddHintsHub();
     try {
       await withCluster(async (cluster) => {

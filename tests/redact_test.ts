@@ -226,7 +226,7 @@ Deno.test("a megabytes-long base64 run shaped like a JWT or a key start is kept,
   }
 });
 
-Deno.test("a header inside a line is masked when its name and value are a header's beyond doubt; prose stays", () => {
+Deno.test("a header inside a line is masked when its name and value are a header's beyond doubt", () => {
   const r = redactor();
   const out = r.text(
     "denied: X-Api-Key: k1234567 and Cookie: sid=abc; more (X-Auth-Token: t0k1234) " +
@@ -234,18 +234,6 @@ Deno.test("a header inside a line is masked when its name and value are a header
   );
   assertGone(out, "k1234567", "abc;", "t0k1234", "Sabc12345");
   assert.match(out, /^denied: X-Api-Key: \[redacted:[0-9a-f]{8}\] and Cookie: sid=\[redacted:/);
-  for (
-    const prose of [
-      "Error: token expired; status: ok, session: 5",
-      "time: 12:30:00 host: a",
-      "Access denied for user 'app'@'10.0.0.7' (using password: YES)",
-      "WARN rotating secret: db-creds; invalid password: must be 8 chars",
-      "Cookie: none was sent. Please provide X-Api-Key: see docs",
-      "MAC aa-bb-cc-dd-ee-ff Key 12345678",
-    ]
-  ) {
-    assert.equal(r.text(prose), prose);
-  }
 });
 
 Deno.test("Go's printed header map, a Python dict and 'Name : value' lose their credentials", () => {
@@ -266,6 +254,12 @@ Deno.test("ordinary text with credential words in it stays byte for byte", () =>
   const r = redactor();
   for (
     const text of [
+      "Error: token expired; status: ok, session: 5",
+      "time: 12:30:00 host: a",
+      "Access denied for user 'app'@'10.0.0.7' (using password: YES)",
+      "WARN rotating secret: db-creds; invalid password: must be 8 chars",
+      "Cookie: none was sent. Please provide X-Api-Key: see docs",
+      "MAC aa-bb-cc-dd-ee-ff Key 12345678",
       "DPoP proof-of-possession is required since v1.2.3.",
       "ApiKey v2-internal for service mesh; apikey header-based auth enabled",
       "INFO {'event': 'login', 'session': 'new', 'auth': 'password', 'token': 'issued'}",
