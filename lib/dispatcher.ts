@@ -11,7 +11,13 @@
  * open subscriptions, requests we sent the client), so another transport can run one per session.
  */
 import type { z } from "zod";
-import { ActionableError, describeError, JSON_RPC_CODES, McpError } from "./errors.ts";
+import {
+  ActionableError,
+  describeError,
+  JSON_RPC_CODES,
+  McpError,
+  redactQuoting,
+} from "./errors.ts";
 import { DISCOVERY_TTL_MS } from "./hub/catalog.ts";
 import { instructionsFor } from "./instructions.ts";
 import { load } from "./lazy.ts";
@@ -752,9 +758,13 @@ export class Dispatcher {
   async #failure(name: string, error: unknown): Promise<CallToolResult> {
     const failure = toolFailure(name, error, this.#session.log);
     const redactor = await this.#session.redactor();
+    const redact = (text: string) => redactor.text(text);
     return {
       ...failure,
-      content: failure.content.map((item) => ({ ...item, text: redactor.text(item.text) })),
+      content: failure.content.map((item) => ({
+        ...item,
+        text: redactQuoting(item.text, error, redact),
+      })),
     };
   }
 

@@ -48,6 +48,23 @@ export class McpError extends Error {
 export abstract class ActionableError extends Error {
   /** The library's own classification (HubError's "timeout", KubeError's "forbidden", …). */
   abstract readonly kind: string;
+  /**
+   * Text the message quotes from elsewhere (a Hub's error page), as it stands in the message: the
+   * redactor reads it on its own, its first line a line's start (`password: x` after our prefix
+   * would read as the middle of a line).
+   */
+  quoted?: string;
+}
+
+/** `text` with `error`'s quoted part passed through `redact` on its own, then the whole. */
+export function redactQuoting(
+  text: string,
+  error: unknown,
+  redact: (text: string) => string,
+): string {
+  const quoted = error instanceof ActionableError ? error.quoted : undefined;
+  const inner = quoted ? text.replace(quoted, () => redact(quoted)) : text;
+  return redact(inner);
 }
 
 /** A short, single-line description of any thrown value. */

@@ -144,7 +144,7 @@ const INLINE_HEADER = /(?<=[ \t;,([{'"=|])([A-Za-z][A-Za-z0-9_.-]{1,60})[ \t]?:[
 const INLINE_CREDENTIAL = /[ \t]{1,16}([^\s;,"'<>)\]}]{1,4096})/y;
 // A cookie header's value: its `name=value` pairs, `; `-separated, as far as they go.
 const INLINE_COOKIES =
-  /[^\s=;"'<>]{1,200}=[^\s;"'<>]{0,4096}(?:;[ \t]*[^\s=;"'<>]{1,200}=[^\s;"'<>]{0,4096}){0,100}/y;
+  /[^\s=;,"'<>]{1,200}=[^\s;,"'<>]{0,4096}(?:[;,][ \t]*[^\s=;,"'<>]{1,200}=[^\s;,"'<>]{0,4096}){0,100}/y;
 
 // Go's printed header map (`map[Authorization:[Bearer x] X-Api-Key:[y]]`), as a Go Hub's error may
 // quote it: each sensitive header's values go.
@@ -211,7 +211,9 @@ const VALUE_SCHEME = new RegExp(`^(${SCHEMES}|Digest|AWS4-HMAC-SHA256)(\\s+)(\\S
 
 // Cookie and Set-Cookie (any case and punctuation): each cookie's value is masked, names kept.
 const COOKIE_NAME = /^(set[-_]?)?cookie$/i;
-const COOKIE_PAIR = /(^|;\s*)([^=;\s]+)=([^;]*)/g;
+// (Pairs end at ";" or ",": several Set-Cookie values may come joined by ", "; "Expires=Wed, 21
+// Oct …" then splits into an attribute and words, none of them a pair.)
+const COOKIE_PAIR = /(^|[;,]\s*)([^=;,\s]+)=([^;,]*)/g;
 
 const COOKIE_ATTRIBUTES = new Set([
   "path",

@@ -296,6 +296,18 @@ Deno.test("credentials after a scheme or in another pair's shadow vanish", () =>
   }
 });
 
+Deno.test("Set-Cookie values joined by ', ' each lose their value; an Expires date stays", () => {
+  const r = redactor();
+  const out = r.text(
+    "req Set-Cookie: a=1, sid=s3cr3tv4lue; " +
+      "Set-Cookie: x=abc123456; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/",
+  );
+  assertGone(out, "s3cr3tv4lue", "abc123456");
+  assert.match(out, /Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=\/$/);
+  const json = r.json({ "set-cookie": "a=1; Path=/, sid=s3cr3tv4lue; Path=/" });
+  assert.match(json["set-cookie"], /^a=\[redacted:[0-9a-f]{8}\]; Path=\/, sid=\[redacted:/);
+});
+
 Deno.test("a raw Set-Cookie line keeps the cookie's name and is masked once", () => {
   const r = redactor();
   const out = r.text("HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc123456; Path=/\r\n");
@@ -570,6 +582,25 @@ Deno.test({
         "YWRtaW46cHdTRUNSRVQ5OTk",
       );
       assert.match(result.content[0].text, /Forbidden\nX-Api-Key: \[redacted:/);
+    });
+  },
+});
+
+Deno.test({
+  name: "a Hub error body's first line is read as a line's start, not as the middle of our message",
+
+  fn: async () => {
+    await withHubAndServer(async (server, hub) => {
+      hub.routes.push(() =>
+        new Response("password: pwLEAKhunter2x", {
+          status: 500,
+          headers: { "content-type": "text/plain" },
+        })
+      );
+      await server.initialize();
+      const result = await server.callTool("list_workloads", {});
+      assertGone(result.content[0].text, "pwLEAKhunter2x");
+      assert.match(result.content[0].text, /^Hub API error \(500\): password: \[redacted:/);
     });
   },
 });

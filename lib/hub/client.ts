@@ -357,9 +357,13 @@ export class HubClient {
     if (status >= 400) {
       const body = snippet(plainText(await readErrorBody(response)), MAX_ERROR_BODY_CHARS);
       const [kind, hint] = httpFailure(status, body, context.toolName);
-      throw new HubError(kind, `Hub API error (${status}): ${body}${hint ? `\n${hint}` : ""}`, {
-        status,
-      });
+      const error = new HubError(
+        kind,
+        `Hub API error (${status}): ${body}${hint ? `\n${hint}` : ""}`,
+        { status },
+      );
+      error.quoted = body;
+      throw error;
     }
     if (status >= 300) {
       await response.body?.cancel();

@@ -1,7 +1,7 @@
 /** check_kubeshark_status: is the Hub there, what is it, how fast does it answer. */
 import { z } from "zod";
 import { NAMESPACE_NAME } from "../kube/api.ts";
-import { describeError } from "../errors.ts";
+import { describeError, redactQuoting } from "../errors.ts";
 import { HubError } from "../hub/client.ts";
 import { defineTool, jsonResult, type ToolContext } from "./types.ts";
 import { load } from "../lazy.ts";
@@ -84,15 +84,20 @@ async function checkHub(ctx: ToolContext) {
     const answering = error.kind === "auth" ? "answering but refuses us" : "NOT answering";
     // The message may quote the Hub's error page, which may echo our request: as for failures.
     const redactor = await session.redactor();
+    const redact = (text: string) => redactor.text(text);
     return jsonResult(
       {
         reachable: error.kind === "auth",
         mode: session.config.mode,
         url: client.baseUrl,
         problem: error.kind,
-        error: redactor.text(error.message),
+        error: redactQuoting(error.message, error, redact),
       },
-      redactor.text(`Kubeshark is ${answering} at ${client.baseUrl}. ${describeError(error)}`),
+      redactQuoting(
+        `Kubeshark is ${answering} at ${client.baseUrl}. ${describeError(error)}`,
+        error,
+        redact,
+      ),
     );
   }
 }
