@@ -160,6 +160,12 @@ const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
 // quoting the request it refused: `{"error":"… {\"password\":\"…\"}"}`).
 const ESCAPED_JSON_PAIR = /\\"([^"\\]{1,100})\\"(\s*:\s*)\\"([^"\\]{0,4096})\\"/g;
 
+// `name = value` lines of INI, TOML, properties and `~/.aws/credentials` files (`name=value`
+// without blanks is KEY_VALUE's), and `<name>value</name>` in XML: a credential-looking value.
+const SPACED_PAIR =
+  /^([ \t]*)([A-Za-z0-9_.[\]-]{1,100})([ \t]+=[ \t]+)(["']?)([^\s"']{1,4096})\4/gm;
+const XML_ELEMENT = /<([A-Za-z][A-Za-z0-9_.:-]{0,100})(\s[^<>]{0,200})?>([^<]{1,4096})<\/\1\s*>/g;
+
 // `'name': 'value'` in a Python or JavaScript literal printed in a message.
 const QUOTED_PAIR = /'([^'\\]{1,100})'(\s*:\s*)'([^'\\]{0,4096})'/g;
 
@@ -333,6 +339,25 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       );
     }
     if (text.includes(":")) text = maskInlineHeaders(text);
+    if (text.includes(" = ")) {
+      text = text.replace(
+        SPACED_PAIR,
+        (all, indent, name, equals, quote, value) =>
+          isSensitiveName(name) && looksLikeSecretValue(value) && !value.startsWith(REDACTED_PREFIX)
+            ? `${indent}${name}${equals}${quote}${mask(value)}${quote}`
+            : all,
+      );
+    }
+    if (text.includes("</")) {
+      text = text.replace(
+        XML_ELEMENT,
+        (all, name, attributes = "", value) =>
+          isSensitiveName(name) && looksLikeSecretValue(value.trim()) &&
+            !value.startsWith(REDACTED_PREFIX)
+            ? `<${name}${attributes}>${mask(value)}</${name}>`
+            : all,
+      );
+    }
     if (text.includes(":[")) {
       text = text.replace(
         GO_HEADER,

@@ -250,6 +250,19 @@ Deno.test("Go's printed header map, a Python dict and 'Name : value' lose their 
   );
 });
 
+Deno.test("config files' 'name = value' lines and XML elements lose credential-looking values", () => {
+  const r = redactor();
+  const out = r.text(
+    "[default]\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n" +
+      'region = eu-west-1\n  client_secret = "abc123def456ghi"\npassword = optional\n' +
+      "<password>hunter2hunter2</password><user>bob</user><token>required</token>",
+  );
+  assertGone(out, "wJalrXUtnFEMI", "abc123def456ghi", "hunter2hunter2");
+  assert.match(out, /region = eu-west-1\n {2}client_secret = "\[redacted:[0-9a-f]{8}\]"\n/);
+  assert.match(out, /password = optional\n<password>\[redacted:[0-9a-f]{8}\]<\/password>/);
+  assert.match(out, /<user>bob<\/user><token>required<\/token>$/);
+});
+
 Deno.test("ordinary text with credential words in it stays byte for byte", () => {
   const r = redactor();
   for (
