@@ -368,32 +368,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             : all,
       );
     }
-    if (text.includes("'")) {
-      text = text.replace(
-        QUOTED_PAIR,
-        (all, name, colon, value) =>
-          isSensitiveName(name) && looksLikeSecretValue(value) &&
-            !value.startsWith(REDACTED_PREFIX)
-            ? `'${name}'${colon}'${maskValue(name, value)}'`
-            : all,
-      );
-    }
+    if (text.includes("'")) text = maskQuotedPairs(text, QUOTED_PAIR, "'", looksLikeSecretValue);
     if (text.includes('"')) {
-      text = text.replace(
-        JSON_PAIR,
-        (all, name, colon, value) =>
-          isSensitiveName(name) && value !== "" && !value.startsWith(REDACTED_PREFIX)
-            ? `"${name}"${colon}"${maskValue(name, value)}"`
-            : all,
-      );
+      text = maskQuotedPairs(text, JSON_PAIR, '"', (value) => value !== "");
       if (text.includes('\\"')) {
-        text = text.replace(
-          ESCAPED_JSON_PAIR,
-          (all, name, colon, value) =>
-            isSensitiveName(name) && value !== "" && !value.startsWith(REDACTED_PREFIX)
-              ? `\\"${name}\\"${colon}\\"${maskValue(name, value)}\\"`
-              : all,
-        );
+        text = maskQuotedPairs(text, ESCAPED_JSON_PAIR, '\\"', (value) => value !== "");
       }
     }
     if (text.includes("=")) {
@@ -434,6 +413,23 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (!SHAPES.some((shape) => shape.test(core))) return run;
       return `${run.slice(0, start)}${mask(core)}${run.slice(end)}`;
     });
+  }
+
+  // `<q>name<q>: <q>value<q>` pairs (`pattern` captures name, colon, value): a sensitive name's
+  // value goes when `worth` says it is one.
+  function maskQuotedPairs(
+    text: string,
+    pattern: RegExp,
+    quote: string,
+    worth: (value: string) => boolean,
+  ): string {
+    return text.replace(
+      pattern,
+      (all, name, colon, value) =>
+        isSensitiveName(name) && worth(value) && !value.startsWith(REDACTED_PREFIX)
+          ? `${quote}${name}${quote}${colon}${quote}${maskValue(name, value)}${quote}`
+          : all,
+    );
   }
 
   function maskInlineHeaders(text: string): string {
@@ -706,7 +702,8 @@ function isExecSecretName(name: string): boolean {
 function headerArgumentSecret(arg: string): string | undefined {
   const header = /^\s*([A-Za-z0-9_-]{1,60})\s*:\s*(\S.*)$/s.exec(arg);
   if (!header || !isSensitiveName(header[1])) return undefined;
-  return header[2].replace(new RegExp(`^(?:${SCHEMES}|Digest)\\s+`, "i"), "").trim();
+  // Its auth scheme stays out of it, as in a header value (VALUE_SCHEME).
+  return (VALUE_SCHEME.exec(header[2])?.[3] ?? header[2]).trim();
 }
 
 // UTF-8 text as base64 (btoa alone takes only Latin-1).
