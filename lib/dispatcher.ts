@@ -99,7 +99,7 @@ const MODERN_ONLY = new Set(["server/discover", "subscriptions/listen", "tasks/u
 /** Who we are, in `initialize` and in every modern result's `_meta`. */
 const SERVER_INFO = { name: SERVER_NAME, title: "Kubeshark", version: VERSION };
 
-/** How long the server waits, with nothing under way, before it loads zod (see #loadSchemasWhenIdle). */
+/** How long the server waits, with nothing under way, before it loads zod (see #prepareWhenIdle). */
 const SCHEMAS_IDLE_MS = 20;
 
 /**
@@ -250,16 +250,16 @@ export class Dispatcher {
     this.#pending.add(work);
     work.finally(() => {
       this.#pending.delete(work);
-      if (this.#pending.size === 0) this.#loadSchemasWhenIdle();
+      if (this.#pending.size === 0) this.#prepareWhenIdle();
     });
   }
 
   /**
    * zod (~35 ms to load) is not needed by a client's first messages (`initialize`, `tools/list`):
    * it loads when a message needs it, or once nothing has been under way for a moment, so that
-   * loading it does not hold up those first answers.
+   * loading it does not hold up those first answers. After a longer quiet, the first-call warm-up.
    */
-  #loadSchemasWhenIdle(): void {
+  #prepareWhenIdle(): void {
     if (!schemasLoaded() && !this.#schemasTimer) {
       this.#schemasTimer = lightTimeout(() => {
         this.#schemasTimer = undefined;
@@ -758,12 +758,11 @@ export class Dispatcher {
   async #failure(name: string, error: unknown): Promise<CallToolResult> {
     const failure = toolFailure(name, error, this.#session.log);
     const redactor = await this.#session.redactor();
-    const redact = (text: string) => redactor.text(text);
     return {
       ...failure,
       content: failure.content.map((item) => ({
         ...item,
-        text: redactQuoting(item.text, error, redact),
+        text: redactQuoting(item.text, error, redactor),
       })),
     };
   }

@@ -56,15 +56,15 @@ export abstract class ActionableError extends Error {
   quoted?: string;
 }
 
-/** `text` with `error`'s quoted part passed through `redact` on its own, then the whole. */
+/** `text` with `error`'s quoted part passed through the redactor on its own, then the whole. */
 export function redactQuoting(
   text: string,
   error: unknown,
-  redact: (text: string) => string,
+  redactor: { text(text: string): string },
 ): string {
   const quoted = error instanceof ActionableError ? error.quoted : undefined;
-  const inner = quoted ? text.replace(quoted, () => redact(quoted)) : text;
-  return redact(inner);
+  const inner = quoted ? text.replace(quoted, () => redactor.text(quoted)) : text;
+  return redactor.text(inner);
 }
 
 /** A short, single-line description of any thrown value. */

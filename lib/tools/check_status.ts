@@ -84,19 +84,18 @@ async function checkHub(ctx: ToolContext) {
     const answering = error.kind === "auth" ? "answering but refuses us" : "NOT answering";
     // The message may quote the Hub's error page, which may echo our request: as for failures.
     const redactor = await session.redactor();
-    const redact = (text: string) => redactor.text(text);
     return jsonResult(
       {
         reachable: error.kind === "auth",
         mode: session.config.mode,
         url: client.baseUrl,
         problem: error.kind,
-        error: redactQuoting(error.message, error, redact),
+        error: redactQuoting(error.message, error, redactor),
       },
       redactQuoting(
         `Kubeshark is ${answering} at ${client.baseUrl}. ${describeError(error)}`,
         error,
-        redact,
+        redactor,
       ),
     );
   }
