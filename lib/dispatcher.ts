@@ -64,7 +64,7 @@ import { sealState, verifyState } from "./request_state.ts";
 import { findResource, listResources, listResourcesFor, readViewResource } from "./resources.ts";
 import type { Session } from "./session.ts";
 import type { Task } from "./tasks.ts";
-import { delay, lightTimeout } from "./timers.ts";
+import { bounded, lightTimeout } from "./timers.ts";
 import type { ToolTable } from "./tools/mod.ts";
 import {
   type Confirmation,
@@ -222,9 +222,7 @@ export class Dispatcher {
 
   /** Resolves once every request under way has been answered, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
-    const wait = delay(timeoutMs);
-    await Promise.race([Promise.allSettled([...this.#pending]), wait.promise]);
-    wait.cancel();
+    await bounded(Promise.allSettled([...this.#pending]), timeoutMs);
   }
 
   /**
@@ -235,10 +233,8 @@ export class Dispatcher {
   async abortAll(): Promise<void> {
     for (const controller of this.#inFlight.values()) controller.abort();
     // Tasks too: a download run as a task cleans up like one run as a request.
-    const work = Promise.allSettled([...this.#pending, this.#session.tasks.abortAll()]);
-    const wait = delay(ABORT_SETTLE_MS);
-    await Promise.race([work, wait.promise]);
-    wait.cancel();
+    const tasks = this.#session.tasks.abortAll();
+    await bounded(Promise.allSettled([...this.#pending, tasks]), ABORT_SETTLE_MS);
   }
 
   // Loaded on first use: the tools' modules and schemas are start-up time initialize never needs.

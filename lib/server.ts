@@ -4,7 +4,7 @@
  */
 import { Dispatcher, errorResponse } from "./dispatcher.ts";
 import type { Session } from "./session.ts";
-import { delay } from "./timers.ts";
+import { bounded } from "./timers.ts";
 
 /** Longest line accepted; a longer one is answered with an error and skipped, never fatal. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -121,13 +121,6 @@ export async function serve(session: Session, options: ServeOptions = {}): Promi
   session.close();
   removeSignals();
   return 0;
-}
-
-/** Waits for `work`, but no longer than `ms`. */
-async function bounded(work: Promise<void>, ms: number): Promise<void> {
-  const wait = delay(ms);
-  await Promise.race([work, wait.promise]);
-  wait.cancel();
 }
 
 // An answer to initialize: server info, capabilities, instructions (no secret can be in them).

@@ -61,6 +61,13 @@ export function delay(
   };
 }
 
+/** Waits for `work` (its outcome ignored), but no longer than `ms`. */
+export async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  const wait = delay(ms);
+  await Promise.race([work, wait.promise]);
+  wait.cancel();
+}
+
 /** A signal that aborts when another does or after a time, and says which; see {@linkcode deadline}. */
 export interface Deadline {
   signal: AbortSignal;
