@@ -15,7 +15,7 @@ import { parseCommandLine } from "../lib/cli.ts";
 import { startHttpServer } from "../lib/http/mod.ts";
 import { Logger } from "../lib/log.ts";
 import { Session } from "../lib/session.ts";
-import { endlessFile, HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
+import { downloadStarted, endlessFile, HUB_DOCUMENT, HubDouble } from "./support/hub_double.ts";
 import { freePort } from "./support/harness.ts";
 import {
   HttpProcess,
@@ -23,7 +23,6 @@ import {
   POST_HEADERS,
   withHttpServer,
 } from "./support/http_process.ts";
-import { waitUntil } from "./support/spawn.ts";
 
 const LOCAL_TOOLS = ["check_kubeshark_status", "get_file_url", "download_file"];
 
@@ -341,10 +340,7 @@ Deno.test("SIGTERM during a download over HTTP ends the server with 0 and leaves
             params: { name: "download_file", arguments: { path: "/snapshots/s1/data.pcap" } },
           }),
         }).then((response) => response.text()).catch(() => "");
-        await waitUntil(
-          () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
-          "the download to start writing",
-        );
+        await downloadStarted(dir);
         status = await server.kill();
         await call;
       } finally {

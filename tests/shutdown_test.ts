@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { withHubAndServer } from "./support/harness.ts";
-import { endlessFile, type HubDouble } from "./support/hub_double.ts";
+import { downloadStarted, endlessFile, type HubDouble } from "./support/hub_double.ts";
 import type { McpProcess } from "./support/mcp_process.ts";
 import { mainCommand, waitUntil } from "./support/spawn.ts";
 
@@ -131,10 +131,7 @@ for (const how of ["stdin EOF", "SIGTERM", "SIGINT", "SIGHUP"] as const) {
             method: "tools/call",
             params: { name: "download_file", arguments: { path: "/snapshots/s1/data.pcap" } },
           });
-          await waitUntil(
-            () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
-            "the download to start writing",
-          );
+          await downloadStarted(dir);
           const closed = how === "stdin EOF" ? server.close() : undefined;
           if (how !== "stdin EOF") server.child.kill(how);
           const status = await exitWithin(server.child, EXIT_DEADLINE_MS);
@@ -169,10 +166,7 @@ Deno.test("SIGTERM during a download run as a task ends the server with 0 and le
           task: { ttl: 60_000 },
         });
         assert.equal(created.result?.task?.status, "working", JSON.stringify(created));
-        await waitUntil(
-          () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
-          "the task's download to start writing",
-        );
+        await downloadStarted(dir);
         server.child.kill("SIGTERM");
         const status = await exitWithin(server.child, EXIT_DEADLINE_MS);
         assert.equal(status.code, 0, `exit code; stderr:\n${server.stderr}`);

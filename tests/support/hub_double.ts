@@ -2,6 +2,7 @@
  * A scriptable Kubeshark Hub on 127.0.0.1:0 for tests: discovery, tool calls and files, with
  * every request recorded. Routes can be replaced to script failures (401, 302, 500, hangs).
  */
+import { waitUntil } from "./spawn.ts";
 
 /** One request as the Hub saw it. */
 export interface RecordedRequest {
@@ -71,6 +72,14 @@ export const HUB_DOCUMENT = {
 
 /** The bytes served at /api/snapshots/s1/data.pcap. */
 export const FILE_BYTES = new TextEncoder().encode("PCAP-BYTES-".repeat(1000));
+
+/** Resolves once a download into `dir` has begun writing its partial (`.part-…`) file. */
+export async function downloadStarted(dir: string): Promise<void> {
+  await waitUntil(
+    () => [...Deno.readDirSync(dir)].some((entry) => entry.name.includes(".part-")),
+    "the download to start writing",
+  );
+}
 
 /** A file the Hub streams without end, in 256 KiB chunks, until the reader goes away. */
 export function endlessFile(): Response {
